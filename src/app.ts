@@ -1,0 +1,25 @@
+import Koa from 'koa';
+import type { DependencyContainer } from 'tsyringe';
+import type { Logger } from 'pino';
+import { TOKENS } from './tokens.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { RuntimeInfo } from './options.js';
+import { requestContext } from './http/context.js';
+import { errorBoundary } from './http/errors.js';
+import { createRouter } from './routes.js';
+
+/** A Koa app that never listens: the entry point does, tests use `app.callback()`. */
+export function createApp(container: DependencyContainer): Koa {
+  const logger = container.resolve<Logger>(TOKENS.Logger);
+  const dispatcher = container.resolve<Dispatcher>(TOKENS.Dispatcher);
+  const runtime = container.resolve<RuntimeInfo>(TOKENS.Runtime);
+
+  const app = new Koa();
+  app.silent = true; // the error boundary logs; koa's default handler would print stacks to stderr
+  const router = createRouter(dispatcher, runtime);
+  app.use(requestContext(logger, runtime.timeoutMs));
+  app.use(errorBoundary(logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

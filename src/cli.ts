@@ -1,0 +1,73 @@
+/**
+ * Entry point: options -> container -> app -> listen; SIGINT/SIGTERM -> graceful stop.
+ * Exit codes: 0 after a clean stop, 1 when the gateway cannot start, 2 for invalid options.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { OptionsError, parseOptions, type GatewayOptions } from './options.js';
+import { createContainer } from './container.js';
+import { createApp } from './app.js';
+import { TOKENS } from './tokens.js';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+
+async function main(argv: string[]): Promise<number> {
+  let options: GatewayOptions | 'help';
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    process.stderr.write(`scheduler-rest: ${error.message}\n`);
+    return 2;
+  }
+  if (options === 'help') return 0;
+
+  const logger = pino({ level: options.logLevel });
+  let container;
+  try {
+    container = createContainer(options, logger);
+  } catch (error) {
+    process.stderr.write(`scheduler-rest: cannot start with --executor=${options.executor} --application=${options.application}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const dispatcher = container.resolve<Dispatcher>(TOKENS.Dispatcher);
+  const app = createApp(container);
+  const server = app.listen(options.port, options.host);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = options.timeoutMs * 2 + 5_000;
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    process.stderr.write(`scheduler-rest: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
+    await dispatcher.close(0);
+    return 1;
+  }
+  const { port } = server.address() as AddressInfo;
+  logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.application, parallel: dispatcher.concurrency }, 'listening');
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    closed.then(() => true),
+    new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), options.shutdownGraceMs); }),
+  ]);
+  clearTimeout(timer);
+  if (!drained) {
+    logger.warn({ running: dispatcher.running, waiting: dispatcher.waiting }, 'shutdown grace passed: closing the remaining connections');
+    server.closeAllConnections();
+  }
+  await dispatcher.close(0);
+  logger.info('stopped');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => { process.stderr.write(`scheduler-rest: ${(error as Error)?.stack ?? String(error)}\n`); process.exitCode = 1; },
+);

@@ -1,0 +1,96 @@
+/**
+ * Scheduler commands: plain, structured-cloneable data. A command crosses into a worker thread or
+ * a child process unchanged, and every executor has one exhaustive `switch (command.kind)`.
+ */
+import type { ClusterInfo, Job, JobState, Node, Partition, Ping } from './model.js';
+
+/** `123` or an array task `123_4`. */
+export type JobId = string;
+
+export interface JobFilter {
+  user?: string[];
+  state?: JobState[];
+  partition?: string[];
+  account?: string[];
+  name?: string[];
+  job_id?: JobId[];
+}
+
+export interface JobSubmission {
+  script: string;
+  name?: string;
+  partition?: string;
+  /** Minutes. */
+  time_limit?: number;
+  nodes?: number;
+  ntasks?: number;
+  cpus_per_task?: number;
+  /** MiB. */
+  memory_per_node?: number;
+  working_directory?: string;
+  stdout?: string;
+  stderr?: string;
+  environment?: Record<string, string>;
+  hold?: boolean;
+  account?: string;
+  qos?: string;
+  comment?: string;
+  array?: string;
+  dependency?: string;
+}
+
+export interface JobUpdate {
+  name?: string;
+  /** Minutes. */
+  time_limit?: number;
+  partition?: string;
+  comment?: string;
+  account?: string;
+  qos?: string;
+  dependency?: string;
+  nice?: number;
+}
+
+export const JOB_ACTIONS = ['hold', 'release', 'requeue', 'suspend', 'resume'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
+export type SchedulerCommand =
+  | { kind: 'ping' }
+  | { kind: 'cluster.info' }
+  | { kind: 'jobs.list'; filter: JobFilter }
+  | { kind: 'jobs.get'; jobId: JobId }
+  | { kind: 'jobs.submit'; submission: JobSubmission }
+  /** Cancel the job, or send `signal` (a name such as USR1) without cancelling it. */
+  | { kind: 'jobs.cancel'; jobId: JobId; signal?: string }
+  | { kind: 'jobs.control'; jobId: JobId; action: JobAction }
+  | { kind: 'jobs.update'; jobId: JobId; update: JobUpdate }
+  | { kind: 'nodes.list' }
+  | { kind: 'nodes.get'; name: string }
+  | { kind: 'partitions.list' }
+  | { kind: 'partitions.get'; name: string };
+
+export type CommandKind = SchedulerCommand['kind'];
+
+/** What each command answers; `void` commands answer `null` so results stay cloneable. */
+export interface CommandResults {
+  ping: Ping;
+  'cluster.info': ClusterInfo;
+  'jobs.list': Job[];
+  'jobs.get': Job;
+  'jobs.submit': { job_id: number };
+  'jobs.cancel': null;
+  'jobs.control': null;
+  'jobs.update': null;
+  'nodes.list': Node[];
+  'nodes.get': Node;
+  'partitions.list': Partition[];
+  'partitions.get': Partition;
+}
+
+export type CommandOf<K extends CommandKind> = Extract<SchedulerCommand, { kind: K }>;
+export type ResultOf<C extends SchedulerCommand> = CommandResults[C['kind']];
+
+/** Exhaustiveness check at the end of every `switch (command.kind)`. */
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled command: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { container as root, type DependencyContainer } from 'tsyringe';
+import { pino, type Logger } from 'pino';
+import { TOKENS } from './tokens.js';
+import type { GatewayOptions, RuntimeInfo } from './options.js';
+import { createStrategy, Dispatcher } from './dispatch/index.js';
+import { createExecutor } from './executors/index.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * The composition root: the only place that registers anything. Building the executor once here
+ * makes a mode that cannot work (missing binding, missing tools) fail at start-up.
+ * @throws GatewayError when the chosen executor cannot be built on this machine.
+ */
+export function createContainer(options: GatewayOptions, logger: Logger = pino({ level: options.logLevel })): DependencyContainer {
+  const executorOptions = options.slurmBinDir ? { slurmBinDir: options.slurmBinDir } : {};
+  const probe = createExecutor(options.executor, executorOptions);
+  void probe.dispose?.();
+
+  const strategy = createStrategy(options.application, { executor: options.executor, executorOptions, parallel: options.parallel });
+  const runtime: RuntimeInfo = {
+    version: VERSION,
+    executor: options.executor,
+    application: options.application,
+    parallel: strategy.concurrency,
+    timeoutMs: options.timeoutMs,
+    bodyLimit: options.bodyLimit,
+  };
+
+  const child = root.createChildContainer();
+  child.register(TOKENS.Logger, { useValue: logger });
+  child.register(TOKENS.Runtime, { useValue: runtime });
+  child.register(TOKENS.Strategy, { useValue: strategy });
+  child.register(TOKENS.Dispatcher, { useValue: new Dispatcher(strategy, { queueLimit: options.queueLimit }) });
+  return child;
+}

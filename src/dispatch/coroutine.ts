@@ -1,0 +1,24 @@
+import type { DispatchStrategy, StrategyOptions } from './strategy.js';
+import type { Executor } from '../executors/executor.js';
+import type { CommandContext } from '../context.js';
+import type { ResultOf, SchedulerCommand } from '../commands.js';
+import { createExecutor } from '../executors/index.js';
+
+/** Asynchronous calls on the event loop; the dispatcher bounds them to `--parallel` in flight. */
+export class CoroutineStrategy implements DispatchStrategy {
+  readonly concurrency: number;
+  readonly #executor: Executor;
+
+  constructor(options: StrategyOptions) {
+    this.concurrency = options.parallel;
+    this.#executor = createExecutor(options.executor, options.executorOptions);
+  }
+
+  dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {
+    return this.#executor.execute(command, ctx, signal);
+  }
+
+  async dispose(): Promise<void> {
+    await this.#executor.dispose?.();
+  }
+}

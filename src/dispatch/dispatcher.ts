@@ -1,0 +1,98 @@
+import PQueue from 'p-queue';
+import { remaining, toCommandContext, type RequestContext } from '../context.js';
+import type { ResultOf, SchedulerCommand } from '../commands.js';
+import { GatewayError } from '../errors.js';
+import type { DispatchStrategy } from './strategy.js';
+
+export interface DispatcherOptions {
+  /** Commands allowed to wait beyond the strategy's concurrency. @default 256 */
+  queueLimit: number;
+}
+
+/**
+ * Admission in front of every strategy, so that all modes share one contract: at most
+ * `strategy.concurrency` commands run, at most `queueLimit` wait (then 503 queue_full), a command
+ * whose client went away before it started never runs, and every answer comes by the deadline.
+ */
+export class Dispatcher {
+  readonly #strategy: DispatchStrategy;
+  readonly #queue: PQueue;
+  readonly #queueLimit: number;
+  #closing = false;
+
+  constructor(strategy: DispatchStrategy, options: DispatcherOptions) {
+    if (!Number.isInteger(options.queueLimit) || options.queueLimit < 0) {
+      throw new TypeError(`Expected queueLimit to be an integer >= 0, got ${options.queueLimit}`);
+    }
+    this.#strategy = strategy;
+    this.#queueLimit = options.queueLimit;
+    this.#queue = new PQueue({ concurrency: strategy.concurrency });
+  }
+
+  get running(): number {
+    return this.#queue.pending;
+  }
+
+  get waiting(): number {
+    return this.#queue.size;
+  }
+
+  get concurrency(): number {
+    return this.#strategy.concurrency;
+  }
+
+  /** @throws GatewayError: queue_full, shutting_down, deadline_exceeded, or the command's own. */
+  dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
+    if (this.#closing) {
+      return Promise.reject(new GatewayError('shutting_down', undefined, { retryAfter: 5 }));
+    }
+    if (this.#queue.size >= this.#queueLimit && this.#queue.pending >= this.#strategy.concurrency) {
+      return Promise.reject(new GatewayError('queue_full', `Too many requests are waiting (${this.#queue.size}); retry later`, { retryAfter: 1 }));
+    }
+    // The slot stays taken until the strategy settles, even when the client got its 504 earlier,
+    // so `--parallel` really bounds the work in flight.
+    const work = this.#queue.add(() => this.#run(command, ctx)) as Promise<ResultOf<C>>;
+    return withDeadline(work, ctx.deadline);
+  }
+
+  async #run<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
+    // A client that went away while its command waited: don't start it (p-queue's own signal
+    // support would free the slot while the command still runs).
+    if (ctx.signal.aborted) throw new GatewayError('client_closed_request');
+    const left = remaining(ctx);
+    if (left <= 0) throw new GatewayError('deadline_exceeded', 'The request waited in the queue until its deadline passed');
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new GatewayError('deadline_exceeded')), left);
+    try {
+      return await this.#strategy.dispatch(command, toCommandContext(ctx), abort.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops admitting, waits up to `graceMs` for queued and running commands, then disposes. */
+  async close(graceMs: number): Promise<void> {
+    this.#closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#queue.onIdle(),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); }),
+    ]);
+    clearTimeout(timer);
+    this.#queue.clear();
+    await this.#strategy.dispose();
+  }
+}
+
+/** Answers by the deadline whatever `work` does; `work` keeps running and is left to settle. */
+function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new GatewayError('deadline_exceeded', 'The scheduler did not answer before the deadline'));
+    }, Math.max(0, deadline - Date.now()));
+    work.then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      (error: unknown) => { clearTimeout(timer); reject(error); },
+    );
+  });
+}

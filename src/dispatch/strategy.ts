@@ -1,0 +1,44 @@
+import type { CommandContext } from '../context.js';
+import type { ResultOf, SchedulerCommand } from '../commands.js';
+import type { ExecutorKind, ExecutorOptions } from '../executors/executor.js';
+
+/**
+ * Where a command runs. The {@link Dispatcher} in front of every strategy admits at most
+ * `concurrency` commands at once, so a strategy never queues by itself.
+ */
+export interface DispatchStrategy {
+  /** How many commands the strategy can run at once. */
+  readonly concurrency: number;
+  /**
+   * Runs one command. `signal` aborts at the deadline: strategies that can stop a running
+   * command (kill a child process, end a worker) do so.
+   * @throws GatewayError
+   */
+  dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>>;
+  /** Releases threads and processes. In-flight commands have already finished or been given up. */
+  dispose(): Promise<void>;
+}
+
+export const APPLICATIONS = ['inline', 'coroutine', 'thread', 'process'] as const;
+export type Application = (typeof APPLICATIONS)[number];
+
+export interface StrategyOptions {
+  executor: ExecutorKind;
+  executorOptions: ExecutorOptions;
+  /** Threads, processes or in-flight commands. Inline always runs one at a time. */
+  parallel: number;
+}
+
+/** What a pool worker answers: errors travel as plain data and are rebuilt from their code. */
+export type WorkerEnvelope =
+  | { ok: true; value: unknown }
+  | { ok: false; error: import('../errors.js').SerializedError };
+
+/** The task a pool worker receives. */
+export interface WorkerTask {
+  command: SchedulerCommand;
+  ctx: CommandContext;
+}
+
+/** Environment variable carrying the executor configuration into pool workers. */
+export const WORKER_CONFIG_ENV = 'SCHEDULER_REST_WORKER';

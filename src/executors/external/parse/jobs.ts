@@ -1,0 +1,49 @@
+import type { Job } from '../../../model.js';
+import { FIELD_SEP, JOB_FIELDS, RECORD_SEP } from '../formats.js';
+import { durationToMinutes, epochToIso, optionalInt, optionalText, records } from './values.js';
+
+type Field = (typeof JOB_FIELDS)[number];
+
+/** Parses `squeue --noheader --Format=<JOB_FIELDS>` output. Pure. */
+export function parseJobs(stdout: string): Job[] {
+  return records(stdout, FIELD_SEP, RECORD_SEP, JOB_FIELDS.length, 'squeue').map((values) => {
+    const f = Object.fromEntries(JOB_FIELDS.map((name, i) => [name, values[i]!.trim()])) as Record<Field, string>;
+    return toJob(f);
+  });
+}
+
+function toJob(f: Record<Field, string>): Job {
+  const state = f.State.split(/[+ ]/)[0] ?? f.State;
+  return {
+    job_id: f.JobID,
+    array_job_id: f.ArrayTaskID === 'N/A' ? null : optionalInt(f.ArrayJobID),
+    array_task_id: optionalInt(f.ArrayTaskID),
+    name: f.Name,
+    user: f.UserName,
+    account: optionalText(f.Account),
+    partition: optionalText(f.Partition),
+    qos: optionalText(f.QOS),
+    state,
+    reason: optionalText(f.Reason),
+    priority: optionalInt(f.PriorityLong),
+    submit_time: epochToIso(f.SubmitTime),
+    start_time: epochToIso(f.StartTime),
+    end_time: epochToIso(f.EndTime),
+    time_limit: durationToMinutes(f.TimeLimit),
+    nodes: optionalText(f.NodeList),
+    node_count: optionalInt(f.NumNodes),
+    cpus: optionalInt(f.NumCPUs),
+    exit_code: exitCode(f.exit_code),
+    working_directory: optionalText(f.WorkDir),
+    stdout_path: optionalText(f.STDOUT),
+    stderr_path: optionalText(f.STDERR),
+  };
+}
+
+/** "2:0" (status:signal) or a plain number. */
+function exitCode(value: string): number | null {
+  const v = optionalText(value);
+  if (v === null) return null;
+  const [status] = v.split(':');
+  return optionalInt(status);
+}

@@ -1,0 +1,198 @@
+/**
+ * Meaning: what each command is in terms of Slurm's tools. A plan is a generator that yields the
+ * tool runs it needs and gets their results back, so the same plan serves the synchronous and
+ * the asynchronous transport. Plans do no I/O themselves.
+ */
+import { assertNever, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { GatewayError } from '../../errors.js';
+import type { Job, Node, Partition } from '../../model.js';
+import { JOB_FIELDS, NODE_FIELDS, longFormat } from './formats.js';
+import type { Invocation, RunResult } from './runner.js';
+import { check, classify } from './stderr.js';
+import { parseJobs } from './parse/jobs.js';
+import { parseNodes } from './parse/nodes.js';
+import { parsePartitions } from './parse/partitions.js';
+import { parseConfig, parsePing } from './parse/config.js';
+import { parseSdiag } from './parse/sdiag.js';
+import { parseSubmit } from './parse/submit.js';
+import { UnreadableOutput } from './parse/values.js';
+
+export type Plan<R> = Generator<Invocation, R, RunResult>;
+
+export function planFor<C extends SchedulerCommand>(command: C): Plan<ResultOf<C>> {
+  return readable(plan(command)) as Plan<ResultOf<C>>;
+}
+
+function plan(command: SchedulerCommand): Plan<unknown> {
+  switch (command.kind) {
+    case 'ping': return ping();
+    case 'cluster.info': return clusterInfo();
+    case 'jobs.list': return listJobs(command.filter);
+    case 'jobs.get': return getJob(command.jobId);
+    case 'jobs.submit': return submit(command.submission);
+    case 'jobs.cancel': return cancel(command.jobId, command.signal);
+    case 'jobs.control': return control(command.jobId, command.action);
+    case 'jobs.update': return update(command.jobId, command.update);
+    case 'nodes.list': return listNodes();
+    case 'nodes.get': return getNode(command.name);
+    case 'partitions.list': return listPartitions();
+    case 'partitions.get': return getPartition(command.name);
+    default: return assertNever(command);
+  }
+}
+
+/** Output that does not parse is the scheduler's fault (502), not ours (500). */
+function* readable<R>(inner: Plan<R>): Plan<R> {
+  try {
+    return yield* inner;
+  } catch (error) {
+    if (error instanceof UnreadableOutput) throw new GatewayError('scheduler_error', error.message, { cause: error });
+    throw error;
+  }
+}
+
+const squeue = (args: string[]): Invocation => ({ tool: 'squeue', args: ['--noheader', `--Format=${longFormat(JOB_FIELDS)}`, ...args] });
+
+function* listJobs(filter: JobFilter): Plan<Job[]> {
+  const args = ['--states', filter.state?.join(',') ?? 'all'];
+  if (filter.user) args.push('--user', filter.user.join(','));
+  if (filter.partition) args.push('--partition', filter.partition.join(','));
+  if (filter.account) args.push('--account', filter.account.join(','));
+  if (filter.name) args.push('--name', filter.name.join(','));
+  if (filter.job_id) args.push('--jobs', filter.job_id.join(','));
+  const result = yield squeue(args);
+  // squeue --jobs with only unknown ids fails with "Invalid job id specified": an empty list.
+  if (filter.job_id && /Invalid job id specified/i.test(result.stderr)) return [];
+  return parseJobs(check(result, 'Listing jobs failed').stdout);
+}
+
+function* getJob(jobId: string): Plan<Job> {
+  const result = yield squeue(['--states', 'all', '--jobs', jobId]);
+  const jobs = parseJobs(check(result, `Reading job ${jobId} failed`).stdout);
+  const job = jobs.find((j) => j.job_id === jobId) ?? (jobs.length === 1 ? jobs[0] : undefined);
+  if (!job) throw new GatewayError('job_not_found', `No job ${jobId}`);
+  return job;
+}
+
+export function sbatchArgs(s: JobSubmission): string[] {
+  const args = ['--parsable', '--export=NIL'];
+  const add = (flag: string, value: string | number | undefined) => { if (value !== undefined) args.push(`--${flag}=${value}`); };
+  add('job-name', s.name);
+  add('partition', s.partition);
+  add('time', s.time_limit);
+  add('nodes', s.nodes);
+  add('ntasks', s.ntasks);
+  add('cpus-per-task', s.cpus_per_task);
+  add('mem', s.memory_per_node === undefined ? undefined : `${s.memory_per_node}M`);
+  add('chdir', s.working_directory);
+  add('output', s.stdout);
+  add('error', s.stderr);
+  add('account', s.account);
+  add('qos', s.qos);
+  add('comment', s.comment);
+  add('array', s.array);
+  add('dependency', s.dependency);
+  if (s.hold) args.push('--hold');
+  return args;
+}
+
+function* submit(s: JobSubmission): Plan<{ job_id: number }> {
+  const result = yield { tool: 'sbatch', args: sbatchArgs(s), input: s.script, files: [{ flag: 'export-file', content: exportFile(s.environment) }] };
+  return { job_id: parseSubmit(check(result, 'Job submission failed').stdout) };
+}
+
+/** The job's environment: exactly what the caller gave (never the gateway's own), NUL-separated. */
+export const DEFAULT_JOB_ENV: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+
+export function exportFile(environment: Record<string, string> | undefined): string {
+  return Object.entries({ ...DEFAULT_JOB_ENV, ...environment }).map(([k, v]) => `${k}=${v}\0`).join('');
+}
+
+function* cancel(jobId: string, signal?: string): Plan<null> {
+  const args = signal ? ['--signal', signal, '--full', jobId] : [jobId];
+  yield* expectQuiet({ tool: 'scancel', args }, signal ? `Signalling job ${jobId} failed` : `Cancelling job ${jobId} failed`);
+  return null;
+}
+
+function* control(jobId: string, action: string): Plan<null> {
+  yield* expectQuiet({ tool: 'scontrol', args: [action, jobId] }, `Cannot ${action} job ${jobId}`);
+  return null;
+}
+
+function* update(jobId: string, u: import('../../commands.js').JobUpdate): Plan<null> {
+  const args = ['update', `JobId=${jobId}`];
+  const add = (key: string, value: string | number | undefined) => { if (value !== undefined) args.push(`${key}=${value}`); };
+  add('JobName', u.name);
+  add('TimeLimit', u.time_limit);
+  add('Partition', u.partition);
+  add('Comment', u.comment);
+  add('Account', u.account);
+  add('QOS', u.qos);
+  add('Dependency', u.dependency);
+  add('Nice', u.nice);
+  yield* expectQuiet({ tool: 'scontrol', args }, `Updating job ${jobId} failed`);
+  return null;
+}
+
+/** scancel and scontrol print nothing on success and may exit 0 after an error. */
+function* expectQuiet(invocation: Invocation, what: string): Plan<void> {
+  const result = yield invocation;
+  if (result.exitCode !== 0 || result.stderr.trim() !== '') throw classify(result, what);
+}
+
+function* listNodes(): Plan<Node[]> {
+  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', `--Format=${longFormat(NODE_FIELDS)}`] };
+  return parseNodes(check(result, 'Listing nodes failed').stdout);
+}
+
+function* getNode(name: string): Plan<Node> {
+  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', '--nodes', name, `--Format=${longFormat(NODE_FIELDS)}`] };
+  if (/Invalid node name|not found|Unable to parse/i.test(result.stderr)) throw new GatewayError('node_not_found', `No node ${name}`);
+  const node = parseNodes(check(result, `Reading node ${name} failed`).stdout).find((n) => n.name === name);
+  if (!node) throw new GatewayError('node_not_found', `No node ${name}`);
+  return node;
+}
+
+function* listPartitions(): Plan<Partition[]> {
+  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition'] };
+  return parsePartitions(check(result, 'Listing partitions failed').stdout);
+}
+
+function* getPartition(name: string): Plan<Partition> {
+  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition', name] };
+  if (/not found|Invalid partition name/i.test(result.stderr + result.stdout)) throw new GatewayError('partition_not_found', `No partition ${name}`);
+  const partition = parsePartitions(check(result, `Reading partition ${name} failed`).stdout).find((p) => p.name === name);
+  if (!partition) throw new GatewayError('partition_not_found', `No partition ${name}`);
+  return partition;
+}
+
+function* ping(): Plan<import('../../model.js').Ping> {
+  const version = yield { tool: 'scontrol', args: ['--version'] };
+  const pinged = yield { tool: 'scontrol', args: ['ping'] };
+  const reachable = parsePing(pinged.stdout);
+  let cluster: string | null = null;
+  if (reachable) {
+    const config = yield { tool: 'scontrol', args: ['show', 'config'] };
+    if (!hasFailed(config)) cluster = parseConfig(config.stdout).ClusterName ?? null;
+  }
+  return { cluster, slurm_version: parseVersion(version.stdout), controller_reachable: reachable };
+}
+
+function* clusterInfo(): Plan<import('../../model.js').ClusterInfo> {
+  const config = parseConfig(check(yield { tool: 'scontrol', args: ['show', 'config'] }, 'Reading the configuration failed').stdout);
+  const sdiag = check(yield { tool: 'sdiag', args: [] }, 'Reading controller statistics failed');
+  return {
+    name: config.ClusterName ?? '',
+    slurm_version: config.SLURM_VERSION ?? '',
+    controllers: (config.SlurmctldHost ?? '').split(/,\s*(?![^(]*\))/).map((h) => h.trim()).filter(Boolean),
+    statistics: parseSdiag(sdiag.stdout),
+  };
+}
+
+function hasFailed(result: RunResult): boolean {
+  return result.exitCode !== 0;
+}
+
+function parseVersion(stdout: string): string | null {
+  return /slurm\s+(\S+)/i.exec(stdout)?.[1] ?? null;
+}

@@ -1,0 +1,26 @@
+import type { Context } from 'koa';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import { toGatewayError } from '../errors.js';
+import type { RuntimeInfo } from '../options.js';
+
+/** 200 when the controller answers, 503 with the same shape when it does not. */
+export function healthHandler(dispatcher: Dispatcher, runtime: RuntimeInfo) {
+  return async function health(ctx: Context) {
+    const base = {
+      version: runtime.version,
+      mode: { executor: runtime.executor, application: runtime.application, parallel: runtime.parallel },
+      dispatch: { running: dispatcher.running, waiting: dispatcher.waiting },
+    };
+    try {
+      const ping = await dispatcher.dispatch({ kind: 'ping' }, ctx.state.request);
+      ctx.status = ping.controller_reachable ? 200 : 503;
+      ctx.body = { status: ping.controller_reachable ? 'ok' : 'unavailable', ...base, cluster: ping.cluster, slurm_version: ping.slurm_version, controller_reachable: ping.controller_reachable };
+    } catch (thrown) {
+      const error = toGatewayError(thrown);
+      if (error.status < 500) throw error;
+      ctx.status = 503;
+      if (error.retryAfter !== undefined) ctx.set('Retry-After', String(error.retryAfter));
+      ctx.body = { status: 'unavailable', ...base, cluster: null, slurm_version: null, controller_reachable: false, error: { code: error.code, message: error.expose ? error.message : 'Internal error' } };
+    }
+  };
+}

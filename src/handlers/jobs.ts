@@ -1,0 +1,59 @@
+import type { Context } from 'koa';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { JobAction } from '../commands.js';
+import { validate } from '../http/validate.js';
+import { cancelQuery, emptyQuery, jobId, jobListQuery, submitBody, updateBody } from '../http/schemas.js';
+import { GatewayError } from '../errors.js';
+
+/** Thin: validate -> build a command -> dispatch -> shape the HTTP answer. */
+export function jobHandlers(dispatcher: Dispatcher) {
+  const idOf = (ctx: Context) => validate(jobId, ctx.params.id, 'job id');
+
+  return {
+    async list(ctx: Context) {
+      const filter = validate(jobListQuery, ctx.query, 'query');
+      ctx.body = { jobs: await dispatcher.dispatch({ kind: 'jobs.list', filter }, ctx.state.request) };
+    },
+
+    async get(ctx: Context) {
+      const id = idOf(ctx);
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = await dispatcher.dispatch({ kind: 'jobs.get', jobId: id }, ctx.state.request);
+    },
+
+    async submit(ctx: Context) {
+      if (!ctx.is('application/json')) throw new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
+      const submission = validate(submitBody, ctx.request.body, 'body');
+      const result = await dispatcher.dispatch({ kind: 'jobs.submit', submission }, ctx.state.request);
+      ctx.status = 201;
+      ctx.set('Location', `/v1/jobs/${result.job_id}`);
+      ctx.body = result;
+    },
+
+    async cancel(ctx: Context) {
+      const id = idOf(ctx);
+      const { signal } = validate(cancelQuery, ctx.query, 'query');
+      await dispatcher.dispatch({ kind: 'jobs.cancel', jobId: id, ...(signal && { signal }) }, ctx.state.request);
+      ctx.status = 202;
+      ctx.body = { job_id: id, action: signal ? `signal ${signal}` : 'cancel' };
+    },
+
+    control(action: JobAction) {
+      return async function controlJob(ctx: Context) {
+        const id = idOf(ctx);
+        validate(emptyQuery, ctx.query, 'query');
+        await dispatcher.dispatch({ kind: 'jobs.control', jobId: id, action }, ctx.state.request);
+        ctx.status = 202;
+        ctx.body = { job_id: id, action };
+      };
+    },
+
+    async update(ctx: Context) {
+      const id = idOf(ctx);
+      if (!ctx.is('application/json')) throw new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
+      const update = validate(updateBody, ctx.request.body, 'body');
+      await dispatcher.dispatch({ kind: 'jobs.update', jobId: id, update }, ctx.state.request);
+      ctx.body = await dispatcher.dispatch({ kind: 'jobs.get', jobId: id }, ctx.state.request);
+    },
+  };
+}

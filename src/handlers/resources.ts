@@ -1,0 +1,33 @@
+import type { Context } from 'koa';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import { validate } from '../http/validate.js';
+import { emptyQuery, slurmName } from '../http/schemas.js';
+
+/** Nodes, partitions and the cluster: read-only views. */
+export function resourceHandlers(dispatcher: Dispatcher) {
+  const nameOf = (ctx: Context, what: string) => {
+    validate(emptyQuery, ctx.query, 'query');
+    return validate(slurmName, ctx.params.name, `${what} name`);
+  };
+
+  return {
+    async listNodes(ctx: Context) {
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = { nodes: await dispatcher.dispatch({ kind: 'nodes.list' }, ctx.state.request) };
+    },
+    async getNode(ctx: Context) {
+      ctx.body = await dispatcher.dispatch({ kind: 'nodes.get', name: nameOf(ctx, 'node') }, ctx.state.request);
+    },
+    async listPartitions(ctx: Context) {
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = { partitions: await dispatcher.dispatch({ kind: 'partitions.list' }, ctx.state.request) };
+    },
+    async getPartition(ctx: Context) {
+      ctx.body = await dispatcher.dispatch({ kind: 'partitions.get', name: nameOf(ctx, 'partition') }, ctx.state.request);
+    },
+    async cluster(ctx: Context) {
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = await dispatcher.dispatch({ kind: 'cluster.info' }, ctx.state.request);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { GatewayError, toGatewayError, type ErrorCode } from '../errors.js';
+
+/** HTTP errors raised by koa, the router and the body parser, by status. */
+const HTTP_STATUS_CODES: Record<number, [ErrorCode, string]> = {
+  400: ['invalid_request', 'The request body is not valid JSON'],
+  404: ['not_found', 'No such route'],
+  405: ['method_not_allowed', 'Method not allowed on this route'],
+  413: ['payload_too_large', 'The request body is too large'],
+  415: ['unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)'],
+  501: ['method_not_allowed', 'Method not implemented'],
+};
+
+/**
+ * The one error boundary: renders `{ "error": { "code", "message", "details"? } }` for everything
+ * thrown below it. Internal details and stderr go to the log, never to the client.
+ */
+export function errorBoundary(logger: Logger) {
+  return async function renderErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new GatewayError('not_found', `No route for ${ctx.method} ${ctx.path}`);
+    } catch (thrown) {
+      const error = fromHttp(thrown);
+      const log = ctx.state.logger ?? logger;
+      if (error.status >= 500) log.error({ err: error, cause: error.cause, code: error.code }, error.message);
+      else log.debug({ code: error.code }, error.message);
+      ctx.status = error.status;
+      if (error.retryAfter !== undefined) ctx.set('Retry-After', String(error.retryAfter));
+      if (error.status === 405) {
+        const allow = (thrown as { headers?: Record<string, string> }).headers?.Allow;
+        if (allow) ctx.set('Allow', allow);
+      }
+      ctx.body = {
+        error: {
+          code: error.code,
+          message: error.expose ? error.message : 'Internal error',
+          ...(error.expose && error.details && { details: error.details }),
+        },
+      };
+    }
+  };
+}
+
+function fromHttp(thrown: unknown): GatewayError {
+  if (thrown instanceof GatewayError) return thrown;
+  const status = (thrown as { status?: unknown })?.status;
+  if (typeof status === 'number' && HTTP_STATUS_CODES[status]) {
+    const [code, message] = HTTP_STATUS_CODES[status];
+    return new GatewayError(code, message, { cause: thrown });
+  }
+  return toGatewayError(thrown);
+}

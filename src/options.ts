@@ -1,0 +1,133 @@
+/**
+ * Start-up options: command line > environment (SCHEDULER_REST_*) > --config file > config/default.json.
+ * Everything is validated here, before anything listens; a bad value is one line and exit code 2.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import yargs from 'yargs';
+import { APPLICATIONS, type Application } from './dispatch/strategy.js';
+import { EXECUTOR_KINDS, type ExecutorKind } from './executors/executor.js';
+
+export interface GatewayOptions {
+  port: number;
+  host: string;
+  executor: ExecutorKind;
+  application: Application;
+  parallel: number;
+  /** Per scheduler command, milliseconds. */
+  timeoutMs: number;
+  queueLimit: number;
+  shutdownGraceMs: number;
+  bodyLimit: string;
+  logLevel: string;
+  slurmBinDir?: string;
+}
+
+/** What the app reports about itself (health, logs). */
+export interface RuntimeInfo {
+  version: string;
+  executor: ExecutorKind;
+  application: Application;
+  parallel: number;
+  timeoutMs: number;
+  bodyLimit: string;
+}
+
+export class OptionsError extends Error {
+  override name = 'OptionsError';
+}
+
+/** Other names accepted for --application values (the Aurora gateway's names among them). */
+const APPLICATION_ALIASES: Record<string, Application> = {
+  inline: 'inline', sync: 'inline', plain: 'inline', function: 'inline',
+  coroutine: 'coroutine', promise: 'coroutine',
+  thread: 'thread', process: 'process',
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DEFAULTS_FILE = new URL('../config/default.json', import.meta.url);
+
+function readJson(path: string | URL, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new OptionsError(`${what}: cannot read ${String(path)}: ${(error as Error).message}`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch { /* reported below */ }
+  throw new OptionsError(`${what}: ${String(path)} must hold a JSON object`);
+}
+
+export function buildParser(argv: string[]) {
+  const defaults = readJson(DEFAULTS_FILE, 'defaults');
+  return yargs(argv)
+    .scriptName('scheduler-rest')
+    .usage('$0 [options]\n\nA REST gateway in front of the Slurm scheduler.')
+    .env('SCHEDULER_REST')
+    .config('config', 'JSON file of options (keys as the long option names)', (path) => readJson(path, '--config'))
+    .option('port', { type: 'number', default: defaults.port, describe: 'TCP port (0: any free port)' })
+    .option('host', { type: 'string', default: defaults.host, describe: 'Address to listen on' })
+    .option('executor', { type: 'string', default: defaults.executor, describe: `How commands reach Slurm: ${EXECUTOR_KINDS.join(' | ')}` })
+    .option('application', { alias: 'concurrency', type: 'string', default: defaults.application, describe: `Dispatch mode: ${APPLICATIONS.join(' | ')} (also sync, plain, function, promise)` })
+    .option('parallel', { type: 'number', default: availableParallelism(), describe: 'Pool size or concurrency bound (default: number of CPUs)' })
+    .option('timeout', { type: 'number', default: defaults.timeout, describe: 'Deadline per scheduler command, seconds' })
+    .option('queue-limit', { type: 'number', default: defaults['queue-limit'], describe: 'Requests allowed to wait beyond the pool; then 503' })
+    .option('shutdown-grace', { type: 'number', default: defaults['shutdown-grace'], describe: 'Seconds to finish in-flight requests on SIGINT/SIGTERM' })
+    .option('body-limit', { type: 'string', default: defaults['body-limit'], describe: 'Largest JSON body accepted' })
+    .option('log-level', { type: 'string', default: defaults['log-level'], describe: `Log level: ${LOG_LEVELS.join(' | ')}` })
+    .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
+    .strictOptions()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((message, error) => { throw new OptionsError(error?.message ?? message.replace(/\s+/g, ' ')); });
+}
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new OptionsError(`--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function seconds(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new OptionsError(`--${name}: expected a number of seconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return Math.round(value * 1000);
+}
+
+function oneOf<T extends string>(name: string, value: unknown, table: Record<string, T> | readonly T[], accepted: readonly string[]): T {
+  const key = String(value).toLowerCase();
+  const found = Array.isArray(table) ? (table.includes(key as T) ? key as T : undefined) : (table as Record<string, T>)[key];
+  if (found === undefined) throw new OptionsError(`--${name}: expected one of ${accepted.join(', ')}, got ${JSON.stringify(value)}`);
+  return found;
+}
+
+/**
+ * Parses and validates start-up options.
+ * @throws OptionsError with a one-line message naming the option and the accepted values.
+ */
+export function parseOptions(argv: string[]): GatewayOptions | 'help' {
+  const parser = buildParser(argv);
+  const args = parser.parseSync();
+  if (args.help) return 'help';
+  const application = oneOf('application', args.application, APPLICATION_ALIASES, Object.keys(APPLICATION_ALIASES));
+  return {
+    port: integer('port', args.port, 0, 65535),
+    host: String(args.host),
+    executor: oneOf('executor', args.executor, EXECUTOR_KINDS, EXECUTOR_KINDS),
+    application,
+    parallel: integer('parallel', args.parallel, 1, 256),
+    timeoutMs: seconds('timeout', args.timeout, 0.1, 3600),
+    queueLimit: integer('queue-limit', args['queue-limit'], 0, 1_000_000),
+    shutdownGraceMs: seconds('shutdown-grace', args['shutdown-grace'], 0, 600),
+    bodyLimit: String(args['body-limit']),
+    logLevel: oneOf('log-level', args['log-level'], LOG_LEVELS, LOG_LEVELS),
+    ...(args['slurm-bin-dir'] ? { slurmBinDir: String(args['slurm-bin-dir']) } : {}),
+  };
+}

@@ -1,0 +1,34 @@
+import Router from '@koa/router';
+import { koaBody } from 'koa-body';
+import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { RuntimeInfo } from './options.js';
+import { jobHandlers } from './handlers/jobs.js';
+import { resourceHandlers } from './handlers/resources.js';
+import { healthHandler } from './handlers/health.js';
+
+/** The whole API on one screen. Bodies are parsed only on the routes that take one. */
+export function createRouter(dispatcher: Dispatcher, runtime: RuntimeInfo): Router {
+  const jobs = jobHandlers(dispatcher);
+  const resources = resourceHandlers(dispatcher);
+  const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true });
+
+  const router = new Router({ prefix: '/v1' });
+  router
+    .get('/health', healthHandler(dispatcher, runtime))
+    .get('/jobs', jobs.list)
+    .post('/jobs', body, jobs.submit)
+    .get('/jobs/:id', jobs.get)
+    .patch('/jobs/:id', body, jobs.update)
+    .delete('/jobs/:id', jobs.cancel)
+    .post('/jobs/:id/hold', jobs.control('hold'))
+    .post('/jobs/:id/release', jobs.control('release'))
+    .post('/jobs/:id/requeue', jobs.control('requeue'))
+    .post('/jobs/:id/suspend', jobs.control('suspend'))
+    .post('/jobs/:id/resume', jobs.control('resume'))
+    .get('/nodes', resources.listNodes)
+    .get('/nodes/:name', resources.getNode)
+    .get('/partitions', resources.listPartitions)
+    .get('/partitions/:name', resources.getPartition)
+    .get('/cluster', resources.cluster);
+  return router;
+}

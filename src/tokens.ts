@@ -1,0 +1,7 @@
+/** Injection tokens: symbols, in one file. */
+export const TOKENS = {
+  Logger: Symbol('Logger'),
+  Runtime: Symbol('Runtime'),
+  Strategy: Symbol('DispatchStrategy'),
+  Dispatcher: Symbol('Dispatcher'),
+} as const;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { container as root, type DependencyContainer } from 'tsyringe';
 import { pino, type Logger } from 'pino';
 import { TOKENS } from './tokens.js';
@@ -27,6 +28,7 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
     parallel: strategy.concurrency,
     timeoutMs: options.timeoutMs,
     bodyLimit: options.bodyLimit,
+    defaultWorkingDirectory: homedir(),
   };
 
   const child = root.createChildContainer();

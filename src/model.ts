@@ -14,9 +14,14 @@ export const JOB_STATES = [
 export type JobState = (typeof JOB_STATES)[number];
 
 export interface Job {
-  job_id: string;
+  /** Slurm's job id: unique for every array task that has started or been split off. */
+  job_id: number;
+  /** For array jobs, the id the array was submitted as. */
   array_job_id: number | null;
+  /** This record's task; null for a record that still stands for several pending tasks. */
   array_task_id: number | null;
+  /** The pending tasks a not-yet-split array record stands for, e.g. "3-10%2"; else null. */
+  array_tasks: string | null;
   name: string;
   user: string;
   account: string | null;

@@ -31,6 +31,8 @@ export interface RuntimeInfo {
   parallel: number;
   timeoutMs: number;
   bodyLimit: string;
+  /** Where submitted jobs run when the request names no working_directory. */
+  defaultWorkingDirectory: string;
 }
 
 export class OptionsError extends Error {

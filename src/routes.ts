@@ -8,7 +8,7 @@ import { healthHandler } from './handlers/health.js';
 
 /** The whole API on one screen. Bodies are parsed only on the routes that take one. */
 export function createRouter(dispatcher: Dispatcher, runtime: RuntimeInfo): Router {
-  const jobs = jobHandlers(dispatcher);
+  const jobs = jobHandlers(dispatcher, { workingDirectory: runtime.defaultWorkingDirectory });
   const resources = resourceHandlers(dispatcher);
   const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true });
 

@@ -6,7 +6,7 @@ import { cancelQuery, emptyQuery, jobId, jobListQuery, submitBody, updateBody } 
 import { GatewayError } from '../errors.js';
 
 /** Thin: validate -> build a command -> dispatch -> shape the HTTP answer. */
-export function jobHandlers(dispatcher: Dispatcher) {
+export function jobHandlers(dispatcher: Dispatcher, defaults: { workingDirectory: string }) {
   const idOf = (ctx: Context) => validate(jobId, ctx.params.id, 'job id');
 
   return {
@@ -24,6 +24,8 @@ export function jobHandlers(dispatcher: Dispatcher) {
     async submit(ctx: Context) {
       if (!ctx.is('application/json')) throw new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
       const submission = validate(submitBody, ctx.request.body, 'body');
+      // Decided here, not by the tool or library, so that both executors put the job in the same place.
+      submission.working_directory ??= defaults.workingDirectory;
       const result = await dispatcher.dispatch({ kind: 'jobs.submit', submission }, ctx.state.request);
       ctx.status = 201;
       ctx.set('Location', `/v1/jobs/${result.job_id}`);
@@ -35,7 +37,7 @@ export function jobHandlers(dispatcher: Dispatcher) {
       const { signal } = validate(cancelQuery, ctx.query, 'query');
       await dispatcher.dispatch({ kind: 'jobs.cancel', jobId: id, ...(signal && { signal }) }, ctx.state.request);
       ctx.status = 202;
-      ctx.body = { job_id: id, action: signal ? `signal ${signal}` : 'cancel' };
+      ctx.body = { id, action: signal ? `signal ${signal}` : 'cancel' };
     },
 
     control(action: JobAction) {
@@ -44,7 +46,7 @@ export function jobHandlers(dispatcher: Dispatcher) {
         validate(emptyQuery, ctx.query, 'query');
         await dispatcher.dispatch({ kind: 'jobs.control', jobId: id, action }, ctx.state.request);
         ctx.status = 202;
-        ctx.body = { job_id: id, action };
+        ctx.body = { id, action };
       };
     },
 

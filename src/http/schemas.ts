@@ -16,7 +16,7 @@ export const text = (max: number) =>
 /** Partition, account, QOS, node and user names as Slurm accepts them. */
 export const slurmName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,127}$/, 'must be a Slurm name: letters, digits, and . _ @ -');
 
-export const jobId = z.string().regex(/^\d{1,10}(_\d{1,10})?$/, 'must be a job id such as 123 or an array task such as 123_4')
+export const jobId = z.string().regex(/^\d{1,10}(_\d{1,10})?$/, { error: 'must be a job id such as 123 or an array task such as 123_4', abort: true })
   .refine((s) => s.split('_').every((n) => Number(n) >= 1 && Number(n) <= MAX_U32), 'is out of range');
 
 const absolutePath = text(4096).refine((s) => s.startsWith('/'), 'must be an absolute path')

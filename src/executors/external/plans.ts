@@ -8,7 +8,7 @@ import { GatewayError } from '../../errors.js';
 import type { Job, Node, Partition } from '../../model.js';
 import { JOB_FIELDS, NODE_FIELDS, longFormat } from './formats.js';
 import type { Invocation, RunResult } from './runner.js';
-import { check, classify } from './stderr.js';
+import { check, classify, hasError } from './stderr.js';
 import { parseJobs } from './parse/jobs.js';
 import { parseNodes } from './parse/nodes.js';
 import { parsePartitions } from './parse/partitions.js';
@@ -68,10 +68,33 @@ function* listJobs(filter: JobFilter): Plan<Job[]> {
 
 function* getJob(jobId: string): Plan<Job> {
   const result = yield squeue(['--states', 'all', '--jobs', jobId]);
-  const jobs = parseJobs(check(result, `Reading job ${jobId} failed`).stdout);
-  const job = jobs.find((j) => j.job_id === jobId) ?? (jobs.length === 1 ? jobs[0] : undefined);
+  if (/Invalid job id specified/i.test(result.stderr)) throw new GatewayError('job_not_found', `No job ${jobId}`);
+  const job = pickJob(parseJobs(check(result, `Reading job ${jobId} failed`).stdout), jobId);
   if (!job) throw new GatewayError('job_not_found', `No job ${jobId}`);
   return job;
+}
+
+/**
+ * The record for `123` (that job id exactly) or `123_4` (task 4 of array 123, or the pending
+ * array record that still stands for it). `squeue --jobs=123` also lists 123's array tasks.
+ */
+export function pickJob(jobs: Job[], jobId: string): Job | undefined {
+  const [base, task] = jobId.split('_').map(Number) as [number, number | undefined];
+  if (task === undefined) return jobs.find((j) => j.job_id === base);
+  return jobs.find((j) => j.array_job_id === base && j.array_task_id === task)
+    ?? jobs.find((j) => j.array_job_id === base && j.array_tasks !== null && inArraySpec(j.array_tasks, task));
+}
+
+/** Whether `task` is in an array spec such as "2-10:2,15%4". */
+export function inArraySpec(spec: string, task: number): boolean {
+  return spec.replace(/%\d+$/, '').split(',').some((part) => {
+    const m = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part);
+    if (!m) return false;
+    const from = Number(m[1]);
+    const to = m[2] ? Number(m[2]) : from;
+    const step = m[3] ? Number(m[3]) : 1;
+    return task >= from && task <= to && (task - from) % step === 0;
+  });
 }
 
 export function sbatchArgs(s: JobSubmission): string[] {
@@ -109,13 +132,16 @@ export function exportFile(environment: Record<string, string> | undefined): str
 }
 
 function* cancel(jobId: string, signal?: string): Plan<null> {
-  const args = signal ? ['--signal', signal, '--full', jobId] : [jobId];
-  yield* expectQuiet({ tool: 'scancel', args }, signal ? `Signalling job ${jobId} failed` : `Cancelling job ${jobId} failed`);
+  // Without --verbose, scancel says nothing about an unknown job id and exits 0; with it, the
+  // failure is an "error:" line (still exit 0), success a "Terminating job" line.
+  const args = signal ? ['--verbose', `--signal=${signal}`, '--full', jobId] : ['--verbose', jobId];
+  const result = yield { tool: 'scancel', args };
+  if (hasError(result)) throw yield* explain(result, jobId, signal ? `Signalling job ${jobId} failed` : `Cancelling job ${jobId} failed`);
   return null;
 }
 
 function* control(jobId: string, action: string): Plan<null> {
-  yield* expectQuiet({ tool: 'scontrol', args: [action, jobId] }, `Cannot ${action} job ${jobId}`);
+  yield* expectQuiet(jobId, { tool: 'scontrol', args: [action, jobId] }, `Cannot ${action} job ${jobId}`);
   return null;
 }
 
@@ -130,14 +156,26 @@ function* update(jobId: string, u: import('../../commands.js').JobUpdate): Plan<
   add('QOS', u.qos);
   add('Dependency', u.dependency);
   add('Nice', u.nice);
-  yield* expectQuiet({ tool: 'scontrol', args }, `Updating job ${jobId} failed`);
+  yield* expectQuiet(jobId, { tool: 'scontrol', args }, `Updating job ${jobId} failed`);
   return null;
 }
 
-/** scancel and scontrol print nothing on success and may exit 0 after an error. */
-function* expectQuiet(invocation: Invocation, what: string): Plan<void> {
+/** scontrol prints nothing on success; anything on stderr is a failure, whatever the exit code. */
+function* expectQuiet(jobId: string, invocation: Invocation, what: string): Plan<void> {
   const result = yield invocation;
-  if (result.exitCode !== 0 || result.stderr.trim() !== '') throw classify(result, what);
+  if (result.exitCode !== 0 || result.stderr.trim() !== '') throw yield* explain(result, jobId, what);
+}
+
+/**
+ * Classifies a failed job action. Some failures do not say that the job is unknown (scontrol
+ * suspend answers "Unexpected message received"), so an unexplained one checks that it exists.
+ */
+function* explain(result: RunResult, jobId: string, what: string): Plan<GatewayError> {
+  const error = classify(result, what);
+  if (error.code !== 'scheduler_rejected') return error;
+  const lookup = yield squeue(['--states', 'all', '--jobs', jobId]);
+  const exists = !/Invalid job id specified/i.test(lookup.stderr) && lookup.exitCode === 0 && pickJob(parseJobs(lookup.stdout), jobId) !== undefined;
+  return exists ? error : new GatewayError('job_not_found', `No job ${jobId}`);
 }
 
 function* listNodes(): Plan<Node[]> {
@@ -184,7 +222,7 @@ function* clusterInfo(): Plan<import('../../model.js').ClusterInfo> {
   return {
     name: config.ClusterName ?? '',
     slurm_version: config.SLURM_VERSION ?? '',
-    controllers: (config.SlurmctldHost ?? '').split(/,\s*(?![^(]*\))/).map((h) => h.trim()).filter(Boolean),
+    controllers: Object.keys(config).filter((k) => /^SlurmctldHost\[\d+\]$/.test(k)).map((k) => config[k]!),
     statistics: parseSdiag(sdiag.stdout),
   };
 }
@@ -194,5 +232,5 @@ function hasFailed(result: RunResult): boolean {
 }
 
 function parseVersion(stdout: string): string | null {
-  return /slurm\s+(\S+)/i.exec(stdout)?.[1] ?? null;
+  return /slurm(?:-wlm)?\s+(\d\S*)/i.exec(stdout)?.[1] ?? null;
 }

@@ -1,6 +1,6 @@
 import type { Job } from '../../../model.js';
 import { FIELD_SEP, JOB_FIELDS, RECORD_SEP } from '../formats.js';
-import { durationToMinutes, epochToIso, optionalInt, optionalText, records } from './values.js';
+import { durationToMinutes, epochToIso, optionalInt, optionalText, records, UnreadableOutput } from './values.js';
 
 type Field = (typeof JOB_FIELDS)[number];
 
@@ -13,11 +13,15 @@ export function parseJobs(stdout: string): Job[] {
 }
 
 function toJob(f: Record<Field, string>): Job {
+  if (!/^\d+$/.test(f.JobID)) throw new UnreadableOutput(`squeue printed a job id that is not a number: ${JSON.stringify(f.JobID)}`);
   const state = f.State.split(/[+ ]/)[0] ?? f.State;
+  // ArrayTaskID: "N/A" (no array), "4" (one task), "2-4%2" (pending tasks not yet split off).
+  const isArray = optionalText(f.ArrayTaskID) !== null;
   return {
-    job_id: f.JobID,
-    array_job_id: f.ArrayTaskID === 'N/A' ? null : optionalInt(f.ArrayJobID),
-    array_task_id: optionalInt(f.ArrayTaskID),
+    job_id: Number(f.JobID),
+    array_job_id: isArray ? optionalInt(f.ArrayJobID) : null,
+    array_task_id: isArray && /^\d+$/.test(f.ArrayTaskID) ? Number(f.ArrayTaskID) : null,
+    array_tasks: isArray && !/^\d+$/.test(f.ArrayTaskID) ? f.ArrayTaskID : null,
     name: f.Name,
     user: f.UserName,
     account: optionalText(f.Account),

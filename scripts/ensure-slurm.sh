@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [[ -n "${SLURM_CONF:-}" && -f "${SLURM_CONF}" ]]; then
   echo "export SLURM_CONF=$(printf %q "$SLURM_CONF")"
-elif [[ -z "${SCHEDULER_REST_PRIVATE_CLUSTER:-}" && -f /etc/slurm/slurm.conf ]]; then
+elif [[ -z "${SR_PRIVATE_CLUSTER:-}" && -f /etc/slurm/slurm.conf ]]; then
   echo "export SLURM_CONF=/etc/slurm/slurm.conf"
 else
   echo "scheduler-rest: no Slurm configured on this host; using the private cluster in .cluster/" >&2

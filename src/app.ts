@@ -20,6 +20,6 @@ export function createApp(container: DependencyContainer): Koa {
   app.use(requestContext(logger, runtime.timeoutMs));
   app.use(errorBoundary(logger));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   return app;
 }

@@ -41,4 +41,4 @@ export interface WorkerTask {
 }
 
 /** Environment variable carrying the executor configuration into pool workers. */
-export const WORKER_CONFIG_ENV = 'SCHEDULER_REST_WORKER';
+export const WORKER_CONFIG_ENV = 'SR_WORKER_CONFIG';

@@ -20,7 +20,9 @@ export function errorBoundary(logger: Logger) {
   return async function renderErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new GatewayError('not_found', `No route for ${ctx.method} ${ctx.path}`);
+      if (ctx.body === undefined && ctx.status === 404) throw new GatewayError('not_found', `No route for ${ctx.method} ${ctx.path}`);
+      if (ctx.body === undefined && ctx.status === 405) throw new GatewayError('method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`);
+      if (ctx.body === undefined && ctx.status === 501) throw new GatewayError('method_not_allowed', `${ctx.method} is not implemented`);
     } catch (thrown) {
       const error = fromHttp(thrown);
       const log = ctx.state.logger ?? logger;
@@ -28,10 +30,6 @@ export function errorBoundary(logger: Logger) {
       else log.debug({ code: error.code }, error.message);
       ctx.status = error.status;
       if (error.retryAfter !== undefined) ctx.set('Retry-After', String(error.retryAfter));
-      if (error.status === 405) {
-        const allow = (thrown as { headers?: Record<string, string> }).headers?.Allow;
-        if (allow) ctx.set('Allow', allow);
-      }
       ctx.body = {
         error: {
           code: error.code,

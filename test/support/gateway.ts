@@ -49,11 +49,11 @@ export async function startGateway(args: string[], env: NodeJS.ProcessEnv = proc
   };
 }
 
-/** The eight combinations, or those named in SCHEDULER_REST_MODES ("external:thread,internal:inline"). */
+/** The eight combinations, or those named in SR_TEST_MODES ("external:thread,internal:inline"). */
 export function modes(): Array<{ executor: string; application: string }> {
   const all = ['external', 'internal'].flatMap((executor) =>
     ['inline', 'coroutine', 'thread', 'process'].map((application) => ({ executor, application })));
-  const wanted = process.env.SCHEDULER_REST_MODES;
+  const wanted = process.env.SR_TEST_MODES;
   if (!wanted) return all;
   const names = wanted.split(',').map((s) => s.trim());
   return all.filter((m) => names.includes(`${m.executor}:${m.application}`) || names.includes(m.executor));

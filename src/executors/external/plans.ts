@@ -51,6 +51,9 @@ function* readable<R>(inner: Plan<R>): Plan<R> {
   }
 }
 
+/** squeue's words for an id it does not know ("specified") or cannot take (too large). */
+const UNKNOWN_JOB = /Invalid job id/i;
+
 const squeue = (args: string[]): Invocation => ({ tool: 'squeue', args: ['--noheader', `--Format=${longFormat(JOB_FIELDS)}`, ...args] });
 
 function* listJobs(filter: JobFilter): Plan<Job[]> {
@@ -61,14 +64,20 @@ function* listJobs(filter: JobFilter): Plan<Job[]> {
   if (filter.name) args.push('--name', filter.name.join(','));
   if (filter.job_id) args.push('--jobs', filter.job_id.join(','));
   const result = yield squeue(args);
-  // squeue --jobs with only unknown ids fails with "Invalid job id specified": an empty list.
-  if (filter.job_id && /Invalid job id specified/i.test(result.stderr)) return [];
+  if (filter.job_id && UNKNOWN_JOB.test(result.stderr)) {
+    // squeue fails the whole call when one listed id is unknown: ask id by id, so the known
+    // ones are still listed (one failure must not hide the others).
+    if (filter.job_id.length === 1) return [];
+    const jobs: Job[] = [];
+    for (const id of filter.job_id) jobs.push(...(yield* listJobs({ ...filter, job_id: [id] })));
+    return jobs;
+  }
   return parseJobs(check(result, 'Listing jobs failed').stdout);
 }
 
 function* getJob(jobId: string): Plan<Job> {
   const result = yield squeue(['--states', 'all', '--jobs', jobId]);
-  if (/Invalid job id specified/i.test(result.stderr)) throw new GatewayError('job_not_found', `No job ${jobId}`);
+  if (UNKNOWN_JOB.test(result.stderr)) throw new GatewayError('job_not_found', `No job ${jobId}`);
   const job = pickJob(parseJobs(check(result, `Reading job ${jobId} failed`).stdout), jobId);
   if (!job) throw new GatewayError('job_not_found', `No job ${jobId}`);
   return job;
@@ -174,7 +183,7 @@ function* explain(result: RunResult, jobId: string, what: string): Plan<GatewayE
   const error = classify(result, what);
   if (error.code !== 'scheduler_rejected') return error;
   const lookup = yield squeue(['--states', 'all', '--jobs', jobId]);
-  const exists = !/Invalid job id specified/i.test(lookup.stderr) && lookup.exitCode === 0 && pickJob(parseJobs(lookup.stdout), jobId) !== undefined;
+  const exists = !UNKNOWN_JOB.test(lookup.stderr) && lookup.exitCode === 0 && pickJob(parseJobs(lookup.stdout), jobId) !== undefined;
   return exists ? error : new GatewayError('job_not_found', `No job ${jobId}`);
 }
 

@@ -44,10 +44,13 @@ function toJob(f: Record<Field, string>): Job {
   };
 }
 
-/** "2:0" (status:signal) or a plain number. */
-function exitCode(value: string): number | null {
-  const v = optionalText(value);
-  if (v === null) return null;
-  const [status] = v.split(':');
-  return optionalInt(status);
+/**
+ * squeue prints the raw wait(2) status. Exited: its exit status; killed by a signal: 128 + the
+ * signal, as a shell reports it.
+ */
+export function exitCode(value: string): number | null {
+  const raw = optionalInt(value);
+  if (raw === null) return null;
+  const signal = raw & 0x7f;
+  return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
 }

@@ -45,9 +45,12 @@ async function main(argv: string[]): Promise<number> {
   const { port } = server.address() as AddressInfo;
   logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.application, parallel: dispatcher.concurrency }, 'listening');
 
+  // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal it believes nobody else
+  // handles, which would kill the process in the middle of the graceful stop. A second signal
+  // during the stop is ignored; SIGKILL stays available.
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    process.on('SIGINT', resolve);
+    process.on('SIGTERM', resolve);
   });
   logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

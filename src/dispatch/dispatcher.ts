@@ -4,6 +4,8 @@ import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
 import type { DispatchStrategy } from './strategy.js';
 
+const STOP_GRACE_MS = 1000;
+
 export interface DispatcherOptions {
   /** Commands allowed to wait beyond the strategy's concurrency. @default 256 */
   queueLimit: number;
@@ -56,13 +58,19 @@ export class Dispatcher {
   }
 
   async #run<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
+    // Let the event loop see sockets that closed while it was blocked (inline mode blocks it for
+    // a whole command), so an abandoned request is noticed before it runs.
+    // Three turns: to the poll phase that reads the client's EOF, past it, and past the 'close' it schedules.
+    if (this.#strategy.blocking) for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
     // A client that went away while its command waited: don't start it (p-queue's own signal
     // support would free the slot while the command still runs).
     if (ctx.signal.aborted) throw new GatewayError('client_closed_request');
     const left = remaining(ctx);
     if (left <= 0) throw new GatewayError('deadline_exceeded', 'The request waited in the queue until its deadline passed');
+    // Executors enforce the deadline themselves (a tool is killed at the deadline); the strategy
+    // is told to stop a little later, for what cannot stop itself (a hung native call).
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new GatewayError('deadline_exceeded')), left);
+    const timer = setTimeout(() => abort.abort(new GatewayError('deadline_exceeded')), left + STOP_GRACE_MS);
     try {
       return await this.#strategy.dispatch(command, toCommandContext(ctx), abort.signal);
     } finally {

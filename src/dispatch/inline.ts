@@ -10,6 +10,7 @@ import { createExecutor } from '../executors/index.js';
  */
 export class InlineStrategy implements DispatchStrategy {
   readonly concurrency = 1;
+  readonly blocking = true;
   readonly #executor: Executor;
 
   constructor(options: StrategyOptions) {

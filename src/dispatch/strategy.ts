@@ -9,6 +9,8 @@ import type { ExecutorKind, ExecutorOptions } from '../executors/executor.js';
 export interface DispatchStrategy {
   /** How many commands the strategy can run at once. */
   readonly concurrency: number;
+  /** True when `dispatch` blocks the event loop while a command runs (inline). */
+  readonly blocking?: boolean;
   /**
    * Runs one command. `signal` aborts at the deadline: strategies that can stop a running
    * command (kill a child process, end a worker) do so.

@@ -22,8 +22,10 @@ export function requestContext(logger: Logger, timeoutMs: number) {
     const header = ctx.get('X-Request-Id');
     const requestId = REQUEST_ID.test(header) ? header : randomUUID();
     const abort = new AbortController();
-    const onClose = () => { if (!ctx.res.writableFinished) abort.abort(); };
-    ctx.res.once('close', onClose);
+    // The response closes before it is finished when the socket goes; the request is destroyed
+    // with an error when the client hangs up before its answer (Node's abortIncoming).
+    ctx.res.once('close', () => { if (!ctx.res.writableFinished) abort.abort(); });
+    ctx.req.once('close', () => { if (ctx.req.errored) abort.abort(); });
     ctx.state.request = { requestId, deadline: started + timeoutMs, signal: abort.signal };
     ctx.state.logger = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);

@@ -1,0 +1,268 @@
+/**
+ * Transport: the native libslurm binding (native/, built into build/Release/slurm_binding.node).
+ * This file loads it and types what it returns: Slurm's own structures as plain data, with
+ * Slurm's sentinels (NO_VAL, INFINITE) left as numbers. What they mean is decided in plans.ts
+ * and normalise.ts.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { GatewayError } from '../../errors.js';
+
+export const BINDING_PATH = fileURLToPath(new URL('../../../build/Release/slurm_binding.node', import.meta.url));
+export const REBUILD_HINT = 'install the Debian package libslurm-dev, then run `npm run build:native`';
+
+/** A job record as slurm_load_jobs() returns it. */
+export interface RawJob {
+  job_id: number;
+  array_job_id: number;
+  array_task_id: number;
+  array_task_str: string | null;
+  /** array_bitmap of a pending array record: its size and the task ids set. */
+  array_tasks: { size: number; set: number[] } | null;
+  het_job_id: number;
+  name: string | null;
+  user_id: number;
+  user_name: string;
+  account: string | null;
+  partition: string | null;
+  qos: string | null;
+  job_state: number;
+  /** job_state_string(job_state) */
+  state: string;
+  /** job_state_string_compact(job_state) */
+  state_compact: string;
+  state_reason: number;
+  state_reason_name: string;
+  state_desc: string | null;
+  priority: number;
+  submit_time: number;
+  start_time: number;
+  end_time: number;
+  time_limit: number;
+  nodes: string | null;
+  num_nodes: number;
+  num_cpus: number;
+  exit_code: number;
+  work_dir: string | null;
+  std_out: string | null;
+  std_err: string | null;
+  batch_flag: number;
+}
+
+/** A node as sinfo sees it (MIXED derived from allocated CPUs), with the partitions holding it. */
+export interface RawNode {
+  name: string;
+  node_state: number;
+  state_complete: string;
+  cpus: number;
+  cpus_alloc: number;
+  cpus_idle: number;
+  cpus_other: number;
+  real_memory: number | null;
+  alloc_memory: number | null;
+  free_mem: number | null;
+  features: string | null;
+  reason: string | null;
+  partitions: string[];
+}
+
+export interface RawPartition {
+  name: string;
+  state_up: number;
+  state: string;
+  default: boolean;
+  hidden: boolean;
+  nodes: string | null;
+  total_nodes: number;
+  total_cpus: number;
+  max_time: number;
+  default_time: number;
+  max_nodes: number;
+  min_nodes: number;
+}
+
+export interface RawPing {
+  controllers_up: boolean[];
+  cluster_name: string | null;
+  library_version: string;
+}
+
+export interface RawConfig {
+  cluster_name: string | null;
+  version: string | null;
+  controllers: Array<{ machine: string | null; addr: string | null }>;
+}
+
+export interface RawStats {
+  req_time: number;
+  req_time_start: number;
+  server_thread_count: number;
+  agent_queue_size: number;
+  agent_count: number;
+  agent_thread_count: number;
+  dbd_agent_queue_size: number;
+  jobs_submitted: number;
+  jobs_started: number;
+  jobs_completed: number;
+  jobs_canceled: number;
+  jobs_failed: number;
+  jobs_pending: number;
+  jobs_running: number;
+  schedule_cycle_last: number;
+  schedule_cycle_max: number;
+  schedule_cycle_sum: number;
+  schedule_cycle_counter: number;
+  rpc_types: Array<{ id: number; name: string; count: number; total_time: number | null }>;
+}
+
+/** One element of a job_array_resp_msg_t: the per-job-id outcome of an array-aware action. */
+export interface RawArrayResult {
+  job_id: string;
+  error: number;
+  message: string;
+}
+
+/** A job_desc_msg_t, field for field; absent fields keep slurm_init_job_desc_msg()'s defaults. */
+export interface RawJobDesc {
+  job_id_str?: string;
+  name?: string;
+  partition?: string;
+  work_dir?: string;
+  std_out?: string;
+  std_err?: string;
+  std_in?: string;
+  account?: string;
+  qos?: string;
+  comment?: string;
+  array_inx?: string;
+  dependency?: string;
+  script?: string;
+  environment?: string[];
+  argv?: string[];
+  time_limit?: number;
+  min_nodes?: number;
+  max_nodes?: number;
+  num_tasks?: number;
+  min_cpus?: number;
+  cpus_per_task?: number;
+  pn_min_cpus?: number;
+  pn_min_memory?: number;
+  priority?: number;
+  user_id?: number;
+  group_id?: number;
+  nice?: number;
+  alloc_sid?: number;
+  contiguous?: number;
+  mail_type?: number;
+  bitflags?: number;
+}
+
+/** The operations of native/ops.cc: name -> [arguments, result]. */
+export interface Operations {
+  ping: [Record<string, never>, RawPing];
+  config: [Record<string, never>, RawConfig];
+  statistics: [Record<string, never>, RawStats];
+  jobs: [{ show_flags?: number; job_id?: number; user_id?: number }, RawJob[]];
+  nodes: [{ show_flags?: number }, RawNode[]];
+  partitions: [{ show_flags?: number }, RawPartition[]];
+  submit: [RawJobDesc, { job_id: number; error_code: number; user_msg: string | null }];
+  update: [RawJobDesc & { job_id_str: string }, RawArrayResult[]];
+  kill: [{ job_id: string; signal: number; flags: number }, null];
+  suspend: [{ job_id: string }, RawArrayResult[]];
+  resume: [{ job_id: string }, RawArrayResult[]];
+  requeue: [{ job_id: string; flags?: number }, RawArrayResult[]];
+}
+export type OpName = keyof Operations;
+export type OpArgs<N extends OpName> = Operations[N][0];
+export type OpResult<N extends OpName> = Operations[N][1];
+
+export interface Constants {
+  SLURM_VERSION_NUMBER: number;
+  NO_VAL: number;
+  INFINITE: number;
+  NO_VAL16: number;
+  INFINITE16: number;
+  NICE_OFFSET: number;
+  SHOW_ALL: number;
+  SHOW_DETAIL: number;
+  KILL_FULL_JOB: number;
+  KILL_JOB_ARRAY: number;
+  JOB_NTASKS_SET: number;
+  JOB_CPUS_SET: number;
+  JOB_STATE_BASE: number;
+  JOB_STATE_FLAGS: number;
+  JOB_UPDATE_DB: number;
+  JOB_PENDING: number;
+  JOB_RUNNING: number;
+  JOB_SUSPENDED: number;
+  JOB_COMPLETING: number;
+  JOB_STAGE_OUT: number;
+  WAIT_NO_REASON: number;
+  /** job_state_num()'s table: base states, then the flags squeue accepts by name. */
+  job_states: Array<{ name: string; compact: string; value: number }>;
+  /** Slurm errno names of this build -> their values. */
+  errno: Record<string, number>;
+}
+
+/** A libslurm failure as the binding throws it. */
+export interface SlurmCallError extends Error {
+  slurmErrno: number;
+  slurmError: string;
+  api: string;
+}
+
+export function isSlurmCallError(error: unknown): error is SlurmCallError {
+  return error instanceof Error && typeof (error as Partial<SlurmCallError>).slurmErrno === 'number';
+}
+
+export interface Binding {
+  loadError: string | null;
+  /** The libslurm release compiled against, "22.05.8". */
+  version: string;
+  constants: Constants;
+  call<N extends OpName>(name: N, args?: OpArgs<N>): OpResult<N>;
+  callAsync<N extends OpName>(name: N, args?: OpArgs<N>): Promise<OpResult<N>>;
+  strerror(errno: number): string;
+  /** Slurm's uid_from_string(): a user name or an existing numeric uid; null otherwise. */
+  uidFromString(name: string): number | null;
+  setSerialized(on: boolean): void;
+}
+
+/**
+ * Where libslurm 22.05 looks for its configuration when SLURM_CONF is unset. With none of them,
+ * slurm_init() calls fatal() and the process exits, so we refuse before loading the binding.
+ */
+const DEFAULT_CONFIGS = ['/etc/slurm/slurm.conf', '/run/slurm/conf/slurm.conf', '/var/run/slurm/conf/slurm.conf'];
+
+let loaded: Binding | undefined;
+
+/**
+ * Loads the binding once per thread (Node loads an addon per worker thread; libslurm itself is
+ * initialised once per process inside it).
+ * @throws GatewayError scheduler_unavailable, naming the fix, when it cannot be used here.
+ */
+export function loadBinding(): Binding {
+  if (loaded) return loaded;
+  const unavailable = (why: string, cause?: unknown) =>
+    new GatewayError('scheduler_unavailable', `--executor=internal is unavailable: ${why}`, { cause });
+  if (!existsSync(BINDING_PATH)) {
+    throw unavailable(`the libslurm binding is not built (${BINDING_PATH} is missing): ${REBUILD_HINT}`);
+  }
+  const conf = process.env.SLURM_CONF;
+  if (conf ? !existsSync(conf) : !DEFAULT_CONFIGS.some((path) => existsSync(path))) {
+    throw unavailable(conf
+      ? `SLURM_CONF=${conf} does not exist (libslurm would exit the process)`
+      : `no Slurm configuration found (set SLURM_CONF, or create ${DEFAULT_CONFIGS[0]})`);
+  }
+  let binding: Binding;
+  try {
+    binding = createRequire(import.meta.url)(BINDING_PATH) as Binding;
+  } catch (error) {
+    // Typically libslurm.so.NN is missing or was upgraded since the build.
+    throw unavailable(`the libslurm binding does not load (${(error as Error).message}): ${REBUILD_HINT}`, error);
+  }
+  if (binding.loadError) throw unavailable(`${binding.loadError}: ${REBUILD_HINT}`);
+  loaded = binding;
+  return binding;
+}

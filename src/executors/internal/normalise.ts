@@ -1,0 +1,147 @@
+/**
+ * The field mapping: libslurm records -> the gateway's model, in one place. Each field is what
+ * the external executor reads from squeue/sinfo/scontrol/sdiag for the same object: the value
+ * as the tool would print it, then the same placeholder rules (external/parse/values.ts), so both
+ * executors answer equal JSON. Where the tools lose information we follow them for parity and
+ * say so (PARITY notes; docs/internal-executor.md lists them). Pure.
+ */
+import type { ClusterInfo, ControllerStats, Job, Node, Partition } from '../../model.js';
+import { epochToIso, list, optionalInt, optionalText } from '../external/parse/values.js';
+import type { Constants, RawConfig, RawJob, RawNode, RawPartition, RawStats } from './binding.js';
+
+/** What `%s` prints for a NULL string (glibc). */
+const printed = (s: string | null): string => (s ?? '(null)').trim();
+const int32 = (n: number): number => n | 0;
+const YEAR_SECONDS = 365 * 24 * 3600;
+
+export function toJob(r: RawJob, c: Constants, now = Date.now() / 1000): Job {
+  // ArrayTaskID: the pending tasks a record stands for, else its task, else "N/A".
+  const taskText = r.array_task_str !== null ? printed(r.array_task_str) : r.array_task_id !== c.NO_VAL ? String(r.array_task_id) : 'N/A';
+  const isArray = optionalText(taskText) !== null;
+  const single = /^\d+$/.test(taskText);
+  const stdout = r.std_out ?? `${r.work_dir ?? '(null)'}/slurm-${r.job_id}.out`;
+  return {
+    job_id: r.job_id,
+    array_job_id: isArray ? r.array_job_id : null,
+    array_task_id: isArray && single ? Number(taskText) : null,
+    array_tasks: isArray && !single ? taskText : null,
+    name: printed(r.name),
+    user: r.user_name.trim(),
+    account: optionalText(printed(r.account)),
+    partition: optionalText(printed(r.partition)),
+    qos: optionalText(printed(r.qos)),
+    state: r.state,
+    reason: optionalText(r.state_desc ?? r.state_reason_name),
+    priority: r.priority,
+    submit_time: slurmTime(r.submit_time, c),
+    start_time: slurmTime(r.start_time, c),
+    // squeue prints NONE for the end of an unlimited job that has not ended yet.
+    end_time: r.time_limit === c.INFINITE && r.end_time > now ? null : slurmTime(r.end_time, c),
+    time_limit: jobTimeLimit(r.time_limit, c),
+    nodes: optionalText(r.nodes ?? ''),
+    // PARITY: squeue prints num_nodes with %d, so NO_VAL reads as -2.
+    node_count: int32(r.num_nodes),
+    cpus: r.num_cpus,
+    // PARITY: squeue prints the raw wait(2) status (256 for exit 1), not the exit status.
+    exit_code: int32(r.exit_code),
+    working_directory: optionalText(printed(r.work_dir)),
+    stdout_path: optionalText(stdout),
+    stderr_path: r.batch_flag ? optionalText(r.std_err ?? stdout) : null,
+  };
+}
+
+/** slurm_make_time_str(): 0 and INFINITE print as placeholders. */
+function slurmTime(t: number, c: Constants): string | null {
+  return t === 0 || t === c.INFINITE ? null : epochToIso(String(t));
+}
+
+/** Minutes; unlimited and unset are null. PARITY: squeue prints INVALID past one year. */
+function jobTimeLimit(minutes: number, c: Constants): number | null {
+  if (minutes === c.INFINITE || minutes === c.NO_VAL) return null;
+  return minutes * 60 > YEAR_SECONDS ? null : minutes;
+}
+
+/** One sinfo row per node; `partitions` in partition-table order. */
+export function toNode(r: RawNode): Node {
+  const [base = '', ...flags] = r.state_complete.split('+');
+  return {
+    name: r.name,
+    state: base.toUpperCase(),
+    state_flags: flags.map((f) => f.toUpperCase()),
+    cpus: { total: r.cpus, allocated: r.cpus_alloc, idle: r.cpus_idle },
+    memory_mib: { total: r.real_memory ?? 0, allocated: r.alloc_memory, free: r.free_mem },
+    partitions: [...r.partitions],
+    features: list(printed(r.features)),
+    // sinfo prints "none" for no reason, and for one that starts with "(null)".
+    reason: r.reason === null || r.reason.startsWith('(null)') ? null : optionalText(r.reason),
+  };
+}
+
+/** hostlist_cmp_first(): natural order of the name prefix, then the numeric suffix. */
+export function compareHostnames(a: string, b: string): number {
+  const split = (s: string) => {
+    const m = /^(.*?)(\d*)$/.exec(s)!;
+    return { prefix: m[1]!, num: m[2] ? Number(m[2]) : -1 };
+  };
+  const x = split(a);
+  const y = split(b);
+  const p = x.prefix.localeCompare(y.prefix, 'en', { numeric: true });
+  if (p !== 0) return p;
+  if ((x.num < 0) !== (y.num < 0)) return x.num < 0 ? 1 : -1;
+  return x.num - y.num;
+}
+
+export function toPartition(r: RawPartition, c: Constants): Partition {
+  const minutes = (m: number) => (m === c.INFINITE || m === c.NO_VAL ? null : m);
+  return {
+    name: r.name,
+    state: r.state,
+    default: r.default,
+    nodes: optionalText(printed(r.nodes)),
+    node_count: r.total_nodes,
+    cpus_total: r.total_cpus,
+    max_time: minutes(r.max_time),
+    default_time: minutes(r.default_time),
+    max_nodes: r.max_nodes === c.INFINITE ? null : r.max_nodes,
+    min_nodes: r.min_nodes,
+  };
+}
+
+/** `scontrol show config` SlurmctldHost[i]: "machine(addr)" when they differ. */
+export function toClusterInfo(config: RawConfig, stats: RawStats): ClusterInfo {
+  return {
+    name: config.cluster_name ?? '',
+    slurm_version: config.version ?? '',
+    controllers: config.controllers.map(({ machine, addr }) => (machine !== addr ? `${machine ?? '(null)'}(${addr ?? '(null)'})` : machine ?? '(null)')),
+    statistics: toStats(stats),
+  };
+}
+
+export function toStats(s: RawStats): ControllerStats {
+  // sdiag's default order: by count, with its own exchange sort (ties keep that sort's order).
+  const rpcs = [...s.rpc_types];
+  for (let i = 0; i < rpcs.length; i++) {
+    for (let j = i + 1; j < rpcs.length; j++) {
+      if (rpcs[i]!.count >= rpcs[j]!.count) continue;
+      [rpcs[i], rpcs[j]] = [rpcs[j]!, rpcs[i]!];
+    }
+  }
+  const rpc_by_type: ControllerStats['rpc_by_type'] = {};
+  for (const r of rpcs) rpc_by_type[r.name] = { count: r.count, total_time_us: r.total_time ?? 0 };
+  return {
+    server_thread_count: int32(s.server_thread_count),
+    agent_queue_size: int32(s.agent_queue_size),
+    jobs_submitted: int32(s.jobs_submitted),
+    jobs_started: int32(s.jobs_started),
+    jobs_completed: int32(s.jobs_completed),
+    jobs_canceled: int32(s.jobs_canceled),
+    jobs_failed: int32(s.jobs_failed),
+    jobs_pending: int32(s.jobs_pending),
+    jobs_running: int32(s.jobs_running),
+    schedule_cycle_last_us: s.schedule_cycle_last,
+    schedule_cycle_mean_us: s.schedule_cycle_counter > 0 ? Math.floor(s.schedule_cycle_sum / s.schedule_cycle_counter) : null,
+    rpc_by_type,
+  };
+}
+
+export { optionalInt };

@@ -1,0 +1,300 @@
+/**
+ * Meaning: what each command is in libslurm calls, mirroring what the external executor's tools
+ * do with the same calls (squeue, sinfo, scontrol, scancel, sbatch, sdiag of Slurm 22.05). A plan
+ * is a generator that yields the calls it needs and gets their results back (a failed call is
+ * thrown into it), so one plan serves executeSync and execute. Plans do no I/O themselves.
+ */
+import { constants as os } from 'node:os';
+import { assertNever, type JobAction, type JobFilter, type JobUpdate, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { GatewayError } from '../../errors.js';
+import type { ClusterInfo, Job, Node, Partition, Ping } from '../../model.js';
+import { pickJob } from '../external/plans.js';
+import { isSlurmCallError, type Binding, type OpArgs, type OpName, type OpResult, type RawArrayResult, type RawJob } from './binding.js';
+import type { ErrorTable } from './errors.js';
+import { compareHostnames, toClusterInfo, toJob, toNode, toPartition } from './normalise.js';
+import { jobStateNum, parseJobSpec, selectJobs, type Selection } from './squeue.js';
+import { jobDescriptor, timeStr2Mins, type SubmitContext } from './submit.js';
+
+export type Step =
+  | { kind: 'call'; op: OpName; args: unknown }
+  | { kind: 'sleep'; ms: number };
+export type Plan<R> = Generator<Step, R, unknown>;
+
+/** What plans need besides the calls themselves: constants and pure helpers of the binding. */
+export interface PlanEnv {
+  binding: Binding;
+  errors: ErrorTable;
+  submit: SubmitContext;
+  now?: () => number;
+}
+
+export function planFor<C extends SchedulerCommand>(command: C, env: PlanEnv): Plan<ResultOf<C>> {
+  return plan(command, env) as Plan<ResultOf<C>>;
+}
+
+function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
+  switch (command.kind) {
+    case 'ping': return ping(env);
+    case 'cluster.info': return clusterInfo(env);
+    case 'jobs.list': return listJobs(command.filter, env);
+    case 'jobs.get': return getJob(command.jobId, env);
+    case 'jobs.submit': return submit(command.submission, env);
+    case 'jobs.cancel': return cancel(command.jobId, command.signal, env);
+    case 'jobs.control': return control(command.jobId, command.action, env);
+    case 'jobs.update': return update(command.jobId, command.update, env);
+    case 'nodes.list': return listNodes(env);
+    case 'nodes.get': return getNode(command.name, env);
+    case 'partitions.list': return listPartitions(env);
+    case 'partitions.get': return getPartition(command.name, env);
+    default: return assertNever(command);
+  }
+}
+
+/** One libslurm call; a failure comes back as the binding's SlurmCallError. */
+function* call<N extends OpName>(op: N, args: OpArgs<N>): Generator<Step, OpResult<N>, unknown> {
+  return (yield { kind: 'call', op, args }) as OpResult<N>;
+}
+
+/** One libslurm call whose failure is classified with `what` (as check() does for the tools). */
+function* must<N extends OpName>(env: PlanEnv, op: N, args: OpArgs<N>, what: string): Generator<Step, OpResult<N>, unknown> {
+  try {
+    return yield* call(op, args);
+  } catch (error) {
+    throw isSlurmCallError(error) ? env.errors.toGatewayError(error, what) : error;
+  }
+}
+
+const errnoOf = (error: unknown, env: PlanEnv, name: string) =>
+  isSlurmCallError(error) && error.slurmErrno === env.binding.constants.errno[name];
+
+// ---------------------------------------------------------------------------------------------
+// jobs
+
+/** squeue --states=… --user=… --jobs=… --partition=… --account=… --name=…, as selectJobs(). */
+function* loadJobs(filter: JobFilter, env: PlanEnv, what: string): Plan<RawJob[]> {
+  const c = env.binding.constants;
+  const fail = (sentence: string, code: 'scheduler_rejected' | 'job_not_found' | 'invalid_job_state' = 'scheduler_rejected') =>
+    new GatewayError(code, `${what}: ${sentence}`, { details: { slurm_error: sentence } });
+  const sel: Selection = {};
+  if (filter.job_id) {
+    sel.jobs = filter.job_id.map((id) => parseJobSpec(id, c.NO_VAL) ?? (() => { throw fail(`Invalid job id: ${id}`, 'job_not_found'); })());
+  }
+  if (filter.state) {
+    sel.states = filter.state.map((s) => jobStateNum(s, c) ?? (() => { throw fail(`Invalid job state specified: ${s}`, 'invalid_job_state'); })());
+  }
+  if (filter.user) {
+    // squeue drops an unknown user with "error: Invalid user: x" (and the tool's caller fails on it).
+    const unknown = filter.user.find((u) => env.binding.uidFromString(u) === null);
+    if (unknown !== undefined) throw fail(`Invalid user: ${unknown}`);
+    sel.users = filter.user.map((u) => env.binding.uidFromString(u)!);
+  }
+  if (filter.partition) sel.partitions = filter.partition;
+  if (filter.account) sel.accounts = filter.account;
+  if (filter.name) sel.names = filter.name;
+
+  // squeue's calls: one job id -> slurm_load_job, one user -> slurm_load_job_user, else all;
+  // SHOW_ALL (hidden partitions too) whenever job ids were named.
+  const show_flags = sel.jobs?.length ? c.SHOW_ALL : 0;
+  const args: OpArgs<'jobs'> = { show_flags };
+  if (sel.jobs?.length === 1) args.job_id = sel.jobs[0]!.jobId;
+  else if (sel.users?.length === 1) args.user_id = sel.users[0]!;
+  let records: RawJob[];
+  try {
+    records = yield* call('jobs', args);
+  } catch (error) {
+    // squeue --jobs=<one unknown id>: "Invalid job id specified", i.e. no such job.
+    if (args.job_id !== undefined && errnoOf(error, env, 'ESLURM_INVALID_JOB_ID')) return [];
+    throw isSlurmCallError(error) ? env.errors.toGatewayError(error, what) : error;
+  }
+  const reasonName = (code: number) => records.find((r) => r.state_reason === code)?.state_reason_name ?? String(code);
+  return selectJobs(records, sel, c, reasonName);
+}
+
+function* listJobs(filter: JobFilter, env: PlanEnv): Plan<Job[]> {
+  const c = env.binding.constants;
+  const now = (env.now ?? Date.now)() / 1000;
+  return (yield* loadJobs(filter, env, 'Listing jobs failed')).map((r) => toJob(r, c, now));
+}
+
+function* findJob(jobId: string, env: PlanEnv, what: string): Plan<Job | undefined> {
+  const c = env.binding.constants;
+  const now = (env.now ?? Date.now)() / 1000;
+  const jobs = (yield* loadJobs({ state: undefined, job_id: [jobId] }, env, what)).map((r) => toJob(r, c, now));
+  return pickJob(jobs, jobId);
+}
+
+function* getJob(jobId: string, env: PlanEnv): Plan<Job> {
+  let job: Job | undefined;
+  try {
+    job = yield* findJob(jobId, env, `Reading job ${jobId} failed`);
+  } catch (error) {
+    if (error instanceof GatewayError && error.code === 'job_not_found') throw new GatewayError('job_not_found', `No job ${jobId}`);
+    throw error;
+  }
+  if (!job) throw new GatewayError('job_not_found', `No job ${jobId}`);
+  return job;
+}
+
+function* submit(s: import('../../commands.js').JobSubmission, env: PlanEnv): Plan<{ job_id: number }> {
+  const desc = jobDescriptor(s, env.submit, env.binding.constants);
+  const response = yield* must(env, 'submit', desc, 'Job submission failed');
+  return { job_id: response.job_id };
+}
+
+/** scancel's and scontrol's job id forms that we pass on: "123" or "123_4". */
+const JOB_ID = /^\d+(_\d+)?$/;
+
+/**
+ * A failed job action, classified; like the external executor, an unexplained failure
+ * (scheduler_rejected) checks that the job exists, and is job_not_found when it does not.
+ */
+function* explain(error: GatewayError, jobId: string, env: PlanEnv): Plan<GatewayError> {
+  if (error.code !== 'scheduler_rejected') return error;
+  let exists = false;
+  try {
+    exists = (yield* findJob(jobId, env, 'Looking up the job failed')) !== undefined;
+  } catch { /* as the external lookup: an unreadable answer counts as "not there" */ }
+  return exists ? error : new GatewayError('job_not_found', `No job ${jobId}`);
+}
+
+function* cancel(jobId: string, signal: string | undefined, env: PlanEnv): Plan<null> {
+  const c = env.binding.constants;
+  const what = signal ? `Signalling job ${jobId} failed` : `Cancelling job ${jobId} failed`;
+  if (!JOB_ID.test(jobId)) throw new GatewayError('job_not_found', `${what}: Invalid job id ${jobId}`, { details: { slurm_error: `Invalid job id ${jobId}` } });
+  let number = os.signals.SIGKILL;
+  if (signal !== undefined) {
+    const parsed = sigName2Num(signal);
+    if (!parsed) {
+      throw yield* explain(new GatewayError('scheduler_rejected', `${what}: Unknown job signal: ${signal}`, { details: { slurm_error: `Unknown job signal: ${signal}` } }), jobId, env);
+    }
+    number = parsed;
+  }
+  // scancel retries a job "in transitional state" (5 s, 6 s, …) up to MAX_CANCEL_RETRY times.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      yield* call('kill', { job_id: jobId, signal: number, flags: signal ? c.KILL_FULL_JOB : 0 });
+      return null;
+    } catch (error) {
+      if (errnoOf(error, env, 'ESLURM_TRANSITION_STATE_NO_UPDATE') && attempt < 10) {
+        yield { kind: 'sleep', ms: (5 + attempt) * 1000 };
+        continue;
+      }
+      if (!isSlurmCallError(error)) throw error;
+      throw yield* explain(env.errors.toGatewayError(error, what), jobId, env);
+    }
+  }
+}
+
+/** sig_name2num() of Slurm's proc_args.c: a number, or a name from its table, "SIG" optional. */
+export function sigName2Num(text: string): number {
+  const num = /^\s*([+-]?\d+)\s*$/.exec(text);
+  if (num) return Number(num[1]);
+  if (/^\s*[+-]?\d/.test(text)) return 0;
+  const name = text.trimStart().replace(/^SIG/i, '').trimEnd().toUpperCase();
+  const known = ['HUP', 'INT', 'QUIT', 'ABRT', 'KILL', 'ALRM', 'TERM', 'USR1', 'USR2', 'URG', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'XCPU'];
+  return known.includes(name) ? os.signals[`SIG${name}` as keyof typeof os.signals] : 0;
+}
+
+/** The per-job-id answers of an array-aware action: the first failure, if any. */
+function* checkArray(results: RawArrayResult[], jobId: string, what: string, env: PlanEnv): Plan<void> {
+  const failed = results.find((r) => r.error !== 0);
+  if (failed) throw yield* explain(env.errors.fromErrno(failed.error, failed.message, what, { job_id: failed.job_id }), jobId, env);
+}
+
+function* jobAction(jobId: string, what: string, env: PlanEnv, action: () => Generator<Step, RawArrayResult[], unknown>): Plan<null> {
+  if (!JOB_ID.test(jobId)) {
+    throw new GatewayError('job_not_found', `${what}: Invalid job id specified for job ${jobId}`, { details: { slurm_error: 'Invalid job id specified' } });
+  }
+  let results: RawArrayResult[];
+  try {
+    results = yield* action();
+  } catch (error) {
+    if (!isSlurmCallError(error)) throw error;
+    throw yield* explain(env.errors.toGatewayError(error, what), jobId, env);
+  }
+  yield* checkArray(results, jobId, what, env);
+  return null;
+}
+
+function* control(jobId: string, action: JobAction, env: PlanEnv): Plan<null> {
+  const c = env.binding.constants;
+  const what = `Cannot ${action} job ${jobId}`;
+  switch (action) {
+    // scontrol hold/release: an update of the priority (0 holds, INFINITE releases).
+    case 'hold': return yield* jobAction(jobId, what, env, () => call('update', { job_id_str: jobId, priority: 0, alloc_sid: 0 }));
+    case 'release': return yield* jobAction(jobId, what, env, () => call('update', { job_id_str: jobId, priority: c.INFINITE }));
+    case 'requeue': return yield* jobAction(jobId, what, env, () => call('requeue', { job_id: jobId, flags: 0 }));
+    case 'suspend': return yield* jobAction(jobId, what, env, () => call('suspend', { job_id: jobId }));
+    case 'resume': return yield* jobAction(jobId, what, env, () => call('resume', { job_id: jobId }));
+    default: return assertNever(action);
+  }
+}
+
+function* update(jobId: string, u: JobUpdate, env: PlanEnv): Plan<null> {
+  const c = env.binding.constants;
+  const what = `Updating job ${jobId} failed`;
+  const rejected = (sentence: string) => new GatewayError('scheduler_rejected', `${what}: ${sentence}`, { details: { slurm_error: sentence } });
+  const desc: OpArgs<'update'> = { job_id_str: jobId };
+  if (u.name !== undefined) desc.name = u.name;
+  if (u.time_limit !== undefined) {
+    const minutes = timeStr2Mins(String(u.time_limit));
+    if (minutes === undefined) throw yield* explain(rejected('Invalid TimeLimit value'), jobId, env);
+    desc.time_limit = minutes < 0 ? c.INFINITE : minutes;
+  }
+  if (u.partition !== undefined) desc.partition = u.partition;
+  if (u.comment !== undefined) desc.comment = u.comment;
+  if (u.account !== undefined) desc.account = u.account;
+  if (u.qos !== undefined) desc.qos = u.qos;
+  if (u.dependency !== undefined) desc.dependency = u.dependency;
+  if (u.nice !== undefined) {
+    if (!Number.isInteger(u.nice) || Math.abs(u.nice) > c.NICE_OFFSET - 3) {
+      throw yield* explain(rejected(`Nice value out of range (+/- ${c.NICE_OFFSET - 3}). Value ignored`), jobId, env);
+    }
+    desc.nice = c.NICE_OFFSET + u.nice;
+  }
+  if (Object.keys(desc).length === 1) throw yield* explain(rejected('No changes specified'), jobId, env);
+  return yield* jobAction(jobId, what, env, () => call('update', desc));
+}
+
+// ---------------------------------------------------------------------------------------------
+// nodes, partitions, controller
+
+/** sinfo --Node: nodes in at least one visible partition, in hostlist order. */
+function* listNodes(env: PlanEnv, what = 'Listing nodes failed'): Plan<Node[]> {
+  const raw = yield* must(env, 'nodes', { show_flags: 0 }, what);
+  const rows = raw.filter((n) => n.partitions.length > 0);
+  const sorted = [...rows].sort((a, b) => compareHostnames(a.name, b.name));
+  return sorted.map(toNode);
+}
+
+function* getNode(name: string, env: PlanEnv): Plan<Node> {
+  const node = (yield* listNodes(env, `Reading node ${name} failed`)).find((n) => n.name === name);
+  if (!node) throw new GatewayError('node_not_found', `No node ${name}`);
+  return node;
+}
+
+/** `scontrol show partition`: visible partitions, in the controller's order. */
+function* listPartitions(env: PlanEnv, what = 'Listing partitions failed'): Plan<Partition[]> {
+  const c = env.binding.constants;
+  return (yield* must(env, 'partitions', { show_flags: 0 }, what)).map((p) => toPartition(p, c));
+}
+
+function* getPartition(name: string, env: PlanEnv): Plan<Partition> {
+  const partition = (yield* listPartitions(env, `Reading partition ${name} failed`)).find((p) => p.name === name);
+  if (!partition) throw new GatewayError('partition_not_found', `No partition ${name}`);
+  return partition;
+}
+
+/** `scontrol --version`, `scontrol ping` (every controller), ClusterName when one answers. */
+function* ping(env: PlanEnv): Plan<Ping> {
+  const raw = yield* call('ping', {});
+  const reachable = raw.controllers_up.some(Boolean);
+  return { cluster: reachable ? raw.cluster_name : null, slurm_version: raw.library_version, controller_reachable: reachable };
+}
+
+/** `scontrol show config` + `sdiag`. */
+function* clusterInfo(env: PlanEnv): Plan<ClusterInfo> {
+  const config = yield* must(env, 'config', {}, 'Reading the configuration failed');
+  const stats = yield* must(env, 'statistics', {}, 'Reading controller statistics failed');
+  return toClusterInfo(config, stats);
+}

@@ -4,8 +4,13 @@
  * and version-dependent in 22.05, see ECOSYSTEM.md).
  */
 
-export const FIELD_SEP = '\u001f';
-export const RECORD_SEP = '\u001e';
+/**
+ * Two control characters each: the gateway refuses control characters in names, but a job
+ * submitted with sbatch directly can carry one (verified: sbatch -J $'a\x1fb' is accepted), and a
+ * single stray separator must not break every listing.
+ */
+export const FIELD_SEP = '\u001f\u001d';
+export const RECORD_SEP = '\u001e\u001d';
 
 /** squeue --Format fields, in the order the job parser reads them. */
 export const JOB_FIELDS = [

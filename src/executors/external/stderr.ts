@@ -21,7 +21,8 @@ export function slurmReason(stderr: string): string | undefined {
   const errors = lines.filter((l) => /\berror\b|fatal/i.test(l));
   const line = (errors.length ? errors : lines).at(-1);
   if (!line) return undefined;
-  const sentence = line.replace(/^\S+: (error|fatal): /i, '').replace(/^.*(submission failed|error on job id \S+|error for job \S+): /i, '');
+  // "sbatch: error: …", "slurm_suspend error: …", then "… submission failed: <reason>".
+  const sentence = line.replace(/^[\w.-]+:? (error|fatal): /i, '').replace(/^.*(submission failed|error on job id \S+|error for job \S+): /i, '');
   return sentence.slice(0, 500);
 }
 

@@ -212,8 +212,9 @@ export interface SlurmCallError extends Error {
   api: string;
 }
 
+/** By shape, not instanceof: the binding's errors come from the main realm (jest's VM contexts differ). */
 export function isSlurmCallError(error: unknown): error is SlurmCallError {
-  return error instanceof Error && typeof (error as Partial<SlurmCallError>).slurmErrno === 'number';
+  return typeof error === 'object' && error !== null && typeof (error as Partial<SlurmCallError>).slurmErrno === 'number';
 }
 
 export interface Binding {
@@ -242,12 +243,12 @@ let loaded: Binding | undefined;
  * initialised once per process inside it).
  * @throws GatewayError scheduler_unavailable, naming the fix, when it cannot be used here.
  */
-export function loadBinding(): Binding {
-  if (loaded) return loaded;
+export function loadBinding(path: string = BINDING_PATH): Binding {
+  if (loaded && path === BINDING_PATH) return loaded;
   const unavailable = (why: string, cause?: unknown) =>
     new GatewayError('scheduler_unavailable', `--executor=internal is unavailable: ${why}`, { cause });
-  if (!existsSync(BINDING_PATH)) {
-    throw unavailable(`the libslurm binding is not built (${BINDING_PATH} is missing): ${REBUILD_HINT}`);
+  if (!existsSync(path)) {
+    throw unavailable(`the libslurm binding is not built (${path} is missing): ${REBUILD_HINT}`);
   }
   const conf = process.env.SLURM_CONF;
   if (conf ? !existsSync(conf) : !DEFAULT_CONFIGS.some((path) => existsSync(path))) {
@@ -257,12 +258,12 @@ export function loadBinding(): Binding {
   }
   let binding: Binding;
   try {
-    binding = createRequire(import.meta.url)(BINDING_PATH) as Binding;
+    binding = createRequire(import.meta.url)(path) as Binding;
   } catch (error) {
     // Typically libslurm.so.NN is missing or was upgraded since the build.
     throw unavailable(`the libslurm binding does not load (${(error as Error).message}): ${REBUILD_HINT}`, error);
   }
   if (binding.loadError) throw unavailable(`${binding.loadError}: ${REBUILD_HINT}`);
-  loaded = binding;
+  if (path === BINDING_PATH) loaded = binding;
   return binding;
 }

@@ -1,11 +1,131 @@
+import { remaining, type CommandContext } from '../../context.js';
+import type { ResultOf, SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Executor, ExecutorOptions } from '../executor.js';
+import { loadBinding, type Binding, type OpName } from './binding.js';
+import { ErrorTable } from './errors.js';
+import { defaultConcurrency, Limiter } from './limiter.js';
+import { planFor, type Plan, type PlanEnv, type Step } from './plans.js';
+
+export interface InternalExecutorOptions extends ExecutorOptions {
+  /**
+   * Most libslurm calls in flight on the libuv pool at once (execute() only).
+   * @default UV_THREADPOOL_SIZE - 1 (3 with the default pool of 4), at least 1
+   */
+  maxConcurrentCalls?: number;
+  /** Serialise every libslurm call in the process behind one mutex. @default false */
+  serializeCalls?: boolean;
+}
 
 /**
- * The libslurm executor. Until the native binding lands (issue 3) it refuses to be built, so
- * `--executor=internal` fails at start-up with a clear message instead of at the first request.
- * @throws GatewayError always, for now.
+ * Runs scheduler commands in-process through libslurm (the native binding in native/). The plans
+ * say which calls make a command; this class drives them synchronously (the calling thread
+ * blocks) or asynchronously (on the libuv pool, bounded by maxConcurrentCalls).
  */
-export function loadInternalExecutor(_options: ExecutorOptions): Executor {
-  throw new GatewayError('scheduler_unavailable', '--executor=internal is not available yet: the libslurm binding is not built. Use --executor=external.');
+export class InternalExecutor implements Executor {
+  readonly #binding: Binding;
+  readonly #env: PlanEnv;
+  readonly #limiter: Limiter;
+
+  constructor(binding: Binding, options: InternalExecutorOptions = {}) {
+    this.#binding = binding;
+    this.#limiter = new Limiter(options.maxConcurrentCalls ?? defaultConcurrency());
+    binding.setSerialized(options.serializeCalls ?? false);
+    this.#env = {
+      binding,
+      errors: new ErrorTable(binding),
+      submit: { cwd: process.cwd(), uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+    };
+  }
+
+  async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
+    refuseForeignIdentity(ctx);
+    const plan: Plan<ResultOf<C>> = planFor(command, this.#env);
+    let step = plan.next();
+    while (!step.done) {
+      let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+      try {
+        outcome = { ok: true, value: await this.#runAsync(step.value, ctx, signal) };
+      } catch (error) {
+        if (error instanceof GatewayError) throw error; // deadline or abort: the plan is over
+        outcome = { ok: false, error };
+      }
+      step = outcome.ok ? plan.next(outcome.value) : plan.throw(outcome.error);
+    }
+    return step.value;
+  }
+
+  executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
+    refuseForeignIdentity(ctx);
+    const plan: Plan<ResultOf<C>> = planFor(command, this.#env);
+    let step = plan.next();
+    while (!step.done) {
+      let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+      try {
+        outcome = { ok: true, value: this.#runSync(step.value, ctx) };
+      } catch (error) {
+        if (error instanceof GatewayError) throw error;
+        outcome = { ok: false, error };
+      }
+      step = outcome.ok ? plan.next(outcome.value) : plan.throw(outcome.error);
+    }
+    return step.value;
+  }
+
+  #runSync(step: Step, ctx: CommandContext): unknown {
+    const left = remaining(ctx);
+    if (left <= 0) throw deadline(step);
+    if (step.kind === 'sleep') {
+      if (step.ms >= left) throw deadline(step);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.ms);
+      return undefined;
+    }
+    return this.#binding.call(step.op as OpName, step.args as never);
+  }
+
+  async #runAsync(step: Step, ctx: CommandContext, signal?: AbortSignal): Promise<unknown> {
+    if (remaining(ctx) <= 0 || signal?.aborted) throw deadline(step);
+    if (step.kind === 'sleep') {
+      if (step.ms >= remaining(ctx)) throw deadline(step);
+      await new Promise((resolve) => setTimeout(resolve, step.ms));
+      return undefined;
+    }
+    const release = await this.#limiter.acquire(signal);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (remaining(ctx) <= 0) throw deadline(step);
+      // A native call cannot be interrupted: past the deadline we answer and let it finish; its
+      // pool slot stays taken (and counted) until it does.
+      const running = this.#binding.callAsync(step.op as OpName, step.args as never);
+      running.finally(release).catch(() => {});
+      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(deadline(step)), remaining(ctx)); });
+      return await Promise.race([running, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function deadline(step: Step): GatewayError {
+  const what = step.kind === 'call' ? `libslurm ${step.op}` : 'a retry';
+  return new GatewayError('deadline_exceeded', `The deadline passed before ${what} finished`);
+}
+
+/**
+ * In Slurm 22.05 the auth/jwt client plugin reads SLURM_JWT once per process, so an in-process
+ * call cannot act as another user. Refuse rather than act as the gateway's own user.
+ */
+function refuseForeignIdentity(ctx: CommandContext): void {
+  if (ctx.identity?.token) {
+    throw new GatewayError('forbidden', '--executor=internal acts as the gateway\'s own Slurm user and cannot use a per-request token; use --executor=external');
+  }
+}
+
+/**
+ * The libslurm executor. Fails at start-up, not at the first request, when the binding is not
+ * built or cannot load here.
+ * @throws GatewayError scheduler_unavailable, naming libslurm-dev and `npm run build:native`.
+ */
+export function loadInternalExecutor(options: InternalExecutorOptions): Executor {
+  return new InternalExecutor(loadBinding(), options);
 }

@@ -6,7 +6,7 @@
  * say so (PARITY notes; docs/internal-executor.md lists them). Pure.
  */
 import type { ClusterInfo, ControllerStats, Job, Node, Partition } from '../../model.js';
-import { epochToIso, list, optionalInt, optionalText } from '../external/parse/values.js';
+import { epochToIso, list, optionalText } from '../external/parse/values.js';
 import type { Constants, RawConfig, RawJob, RawNode, RawPartition, RawStats } from './binding.js';
 
 /** What `%s` prints for a NULL string (glibc). */
@@ -143,5 +143,3 @@ export function toStats(s: RawStats): ControllerStats {
     rpc_by_type,
   };
 }
-
-export { optionalInt };

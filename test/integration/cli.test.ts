@@ -1,0 +1,33 @@
+/** The gateway binary itself: exit codes and messages before anything listens. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+const BIN = fileURLToPath(new URL('../../bin/scheduler-rest.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } });
+
+describe('scheduler-rest (the binary)', () => {
+  it('lists every option with its default under --help', () => {
+    const res = run('--help');
+    expect(res.status).toBe(0);
+    for (const option of ['--port', '--host', '--executor', '--application', '--concurrency', '--parallel', '--timeout', '--queue-limit', '--config', '--shutdown-grace']) {
+      expect(res.stdout).toContain(option);
+    }
+    expect(res.stdout).toContain('[default: 8888]');
+  });
+
+  it('exits 2 with one line for an invalid value, before listening', () => {
+    const res = run('--application=fibers', '--port=1');
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split('\n')).toEqual(['scheduler-rest: --application: expected one of inline, sync, plain, function, coroutine, promise, thread, process, got "fibers"']);
+    expect(res.stdout).toBe('');
+  });
+
+  const bindingBuilt = existsSync(fileURLToPath(new URL('../../build/Release/', import.meta.url)));
+  (bindingBuilt ? it.skip : it)('refuses --executor=internal at start-up while the binding is not built, saying what to do', () => {
+    const res = run('--executor=internal', '--port=0');
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/--executor=internal/);
+    expect(res.stdout).not.toContain('listening');
+  });
+});

@@ -1,0 +1,54 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OptionsError, parseOptions } from '../../src/options.js';
+
+const parse = (...argv: string[]) => parseOptions(argv);
+
+describe('start-up options', () => {
+  // yargs keeps a reference to process.env: change its keys, never the object.
+  afterEach(() => { delete process.env.SCHEDULER_REST_PARALLEL; });
+
+  it('has the documented defaults', () => {
+    expect(parse()).toMatchObject({
+      port: 8888, host: '127.0.0.1', executor: 'external', application: 'thread', timeoutMs: 30_000,
+      queueLimit: 256, shutdownGraceMs: 10_000, bodyLimit: '2mb', logLevel: 'info',
+    });
+  });
+
+  it('reads the brief\'s command line, and every alias of the dispatch modes', () => {
+    expect(parse('--port=8889', '--executor=external', '--application=process', '--parallel=4', '--timeout=2.5', '--queue-limit=3'))
+      .toMatchObject({ port: 8889, application: 'process', parallel: 4, timeoutMs: 2500, queueLimit: 3 });
+    for (const [alias, mode] of [['sync', 'inline'], ['plain', 'inline'], ['function', 'inline'], ['promise', 'coroutine'], ['THREAD', 'thread']]) {
+      expect(parse(`--application=${alias}`)).toMatchObject({ application: mode });
+      expect(parse('--concurrency', alias!)).toMatchObject({ application: mode });
+    }
+  });
+
+  it('reads SCHEDULER_REST_* variables and a --config file, the command line winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'options-'));
+    const file = join(dir, 'gateway.json');
+    writeFileSync(file, JSON.stringify({ port: 7000, parallel: 3, application: 'coroutine' }));
+    process.env.SCHEDULER_REST_PARALLEL = '5';
+    expect(parse(`--config=${file}`)).toMatchObject({ port: 7000, parallel: 5, application: 'coroutine' });
+    expect(parse(`--config=${file}`, '--parallel=6')).toMatchObject({ parallel: 6 });
+  });
+
+  it.each([
+    [['--executor=foo'], '--executor: expected one of internal, external, got "foo"'],
+    [['--application=fibers'], '--application: expected one of inline, sync, plain, function, coroutine, promise, thread, process, got "fibers"'],
+    [['--parallel=0'], '--parallel: expected an integer from 1 to 256, got 0'],
+    [['--parallel=1.5'], '--parallel: expected an integer from 1 to 256, got 1.5'],
+    [['--port=70000'], '--port: expected an integer from 0 to 65535, got 70000'],
+    [['--timeout=0'], '--timeout: expected a number of seconds from 0.1 to 3600, got 0'],
+    [['--queue-limit=-1'], '--queue-limit: expected an integer from 0 to 1000000, got -1'],
+    [['--bogus'], 'Unknown argument: bogus'],
+    [['--config=/nonexistent.json'], '--config: cannot read /nonexistent.json'],
+  ])('refuses %j with one line naming the option', (argv, message) => {
+    let thrown: unknown;
+    try { parse(...argv); } catch (error) { thrown = error; }
+    expect(thrown).toBeInstanceOf(OptionsError);
+    expect((thrown as Error).message).toContain(message);
+    expect((thrown as Error).message).not.toContain('\n');
+  });
+});

@@ -5,6 +5,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 eval "$(bash scripts/ensure-slurm.sh)"
+# libslurm-dev may have arrived with the private cluster, after `npm ci` skipped the binding.
+[[ -f build/Release/slurm_binding.node ]] || node scripts/build-native.mjs
 npm run --silent build
 npm run --silent typecheck
-NODE_OPTIONS=--experimental-vm-modules exec npx jest "$@"
+NODE_OPTIONS=--experimental-vm-modules exec npx jest --runInBand "$@"

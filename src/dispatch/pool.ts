@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { deserializeError, GatewayError } from '../errors.js';
-import { WORKER_CONFIG_ENV, type StrategyOptions, type WorkerEnvelope } from './strategy.js';
+import { WORKER_CONFIG_ENV, type DispatchStrategy, type StrategyOptions, type WorkerEnvelope, type WorkerTask } from './strategy.js';
+import type { CommandContext } from '../context.js';
+import type { ResultOf, SchedulerCommand } from '../commands.js';
 
 /** Compiled worker entry; pools load JavaScript by path, so they always point at the build. */
 export function workerFilename(): string {
@@ -21,13 +23,36 @@ export function workerEnv(options: StrategyOptions): Record<string, string> {
   return env;
 }
 
-/** Turns a worker's envelope, or the pool's own failure, into a result or a GatewayError. */
-export function unwrap<T>(envelope: WorkerEnvelope): T {
-  if (envelope.ok) return envelope.value as T;
-  throw deserializeError(envelope.error);
+/** What the thread and process strategies need of their pool library. */
+export interface Pool {
+  run(task: WorkerTask, options: { signal: AbortSignal }): Promise<WorkerEnvelope>;
+  close(): Promise<void>;
 }
 
-export function poolFailure(error: unknown, signal: AbortSignal, what: string): GatewayError {
+/**
+ * A strategy over a pool of workers, each with its own executor. Results and errors come back as
+ * envelopes; the pool's own failures (a dead worker, an abort) become 503 or 504.
+ */
+export class PoolStrategy implements DispatchStrategy {
+  constructor(readonly concurrency: number, readonly worker: string, readonly pool: Pool) {}
+
+  async dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {
+    let envelope: WorkerEnvelope;
+    try {
+      envelope = await this.pool.run({ command, ctx }, { signal });
+    } catch (error) {
+      throw poolFailure(error, signal, this.worker);
+    }
+    if (envelope.ok) return envelope.value as ResultOf<C>;
+    throw deserializeError(envelope.error);
+  }
+
+  dispose(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+function poolFailure(error: unknown, signal: AbortSignal, what: string): GatewayError {
   if (signal.aborted) {
     return new GatewayError('deadline_exceeded', `The scheduler did not answer before the deadline; the ${what} running the request was stopped`, { cause: error });
   }

@@ -107,25 +107,20 @@ export function inArraySpec(spec: string, task: number): boolean {
 }
 
 export function sbatchArgs(s: JobSubmission): string[] {
-  const args = ['--parsable', '--export=NIL'];
-  const add = (flag: string, value: string | number | undefined) => { if (value !== undefined) args.push(`--${flag}=${value}`); };
-  add('job-name', s.name);
-  add('partition', s.partition);
-  add('time', s.time_limit);
-  add('nodes', s.nodes);
-  add('ntasks', s.ntasks);
-  add('cpus-per-task', s.cpus_per_task);
-  add('mem', s.memory_per_node === undefined ? undefined : `${s.memory_per_node}M`);
-  add('chdir', s.working_directory);
-  add('output', s.stdout);
-  add('error', s.stderr);
-  add('account', s.account);
-  add('qos', s.qos);
-  add('comment', s.comment);
-  add('array', s.array);
-  add('dependency', s.dependency);
+  const args = ['--parsable', '--export=NIL', ...present([
+    ['job-name', s.name], ['partition', s.partition], ['time', s.time_limit], ['nodes', s.nodes],
+    ['ntasks', s.ntasks], ['cpus-per-task', s.cpus_per_task],
+    ['mem', s.memory_per_node === undefined ? undefined : `${s.memory_per_node}M`],
+    ['chdir', s.working_directory], ['output', s.stdout], ['error', s.stderr], ['account', s.account],
+    ['qos', s.qos], ['comment', s.comment], ['array', s.array], ['dependency', s.dependency],
+  ]).map(([flag, value]) => `--${flag}=${value}`)];
   if (s.hold) args.push('--hold');
   return args;
+}
+
+/** The pairs whose value was given. */
+function present(pairs: Array<[string, string | number | undefined]>): Array<[string, string | number]> {
+  return pairs.filter((pair): pair is [string, string | number] => pair[1] !== undefined);
 }
 
 function* submit(s: JobSubmission): Plan<{ job_id: number }> {
@@ -155,16 +150,10 @@ function* control(jobId: string, action: string): Plan<null> {
 }
 
 function* update(jobId: string, u: import('../../commands.js').JobUpdate): Plan<null> {
-  const args = ['update', `JobId=${jobId}`];
-  const add = (key: string, value: string | number | undefined) => { if (value !== undefined) args.push(`${key}=${value}`); };
-  add('JobName', u.name);
-  add('TimeLimit', u.time_limit);
-  add('Partition', u.partition);
-  add('Comment', u.comment);
-  add('Account', u.account);
-  add('QOS', u.qos);
-  add('Dependency', u.dependency);
-  add('Nice', u.nice);
+  const args = ['update', `JobId=${jobId}`, ...present([
+    ['JobName', u.name], ['TimeLimit', u.time_limit], ['Partition', u.partition], ['Comment', u.comment],
+    ['Account', u.account], ['QOS', u.qos], ['Dependency', u.dependency], ['Nice', u.nice],
+  ]).map(([key, value]) => `${key}=${value}`)];
   yield* expectQuiet(jobId, { tool: 'scontrol', args }, `Updating job ${jobId} failed`);
   return null;
 }

@@ -2,7 +2,7 @@ import Koa from 'koa';
 import type { DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
 import { TOKENS } from './tokens.js';
-import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import type { RuntimeInfo } from './options.js';
 import { requestContext } from './http/context.js';
 import { errorBoundary } from './http/errors.js';
@@ -11,7 +11,7 @@ import { createRouter } from './routes.js';
 /** A Koa app that never listens: the entry point does, tests use `app.callback()`. */
 export function createApp(container: DependencyContainer): Koa {
   const logger = container.resolve<Logger>(TOKENS.Logger);
-  const dispatcher = container.resolve<Dispatcher>(TOKENS.Dispatcher);
+  const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
   const runtime = container.resolve<RuntimeInfo>(TOKENS.Runtime);
 
   const app = new Koa();

@@ -9,7 +9,7 @@ import { OptionsError, parseOptions, type GatewayOptions } from './options.js';
 import { createContainer } from './container.js';
 import { createApp } from './app.js';
 import { TOKENS } from './tokens.js';
-import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { CommandDispatcher } from './dispatch/dispatcher.js';
 
 async function main(argv: string[]): Promise<number> {
   let options: GatewayOptions | 'help';
@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`scheduler-rest: cannot start with --executor=${options.executor} --application=${options.application}: ${(error as Error).message}\n`);
     return 1;
   }
-  const dispatcher = container.resolve<Dispatcher>(TOKENS.Dispatcher);
+  const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
   const app = createApp(container);
   const server = app.listen(options.port, options.host);
   server.headersTimeout = 20_000;

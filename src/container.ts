@@ -5,7 +5,7 @@ import { container as root, type DependencyContainer } from 'tsyringe';
 import { pino, type Logger } from 'pino';
 import { TOKENS } from './tokens.js';
 import type { GatewayOptions, RuntimeInfo } from './options.js';
-import { createStrategy, Dispatcher } from './dispatch/index.js';
+import { Coalescer, createStrategy, Dispatcher } from './dispatch/index.js';
 import { createExecutor } from './executors/index.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -35,6 +35,7 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   child.register(TOKENS.Logger, { useValue: logger });
   child.register(TOKENS.Runtime, { useValue: runtime });
   child.register(TOKENS.Strategy, { useValue: strategy });
-  child.register(TOKENS.Dispatcher, { useValue: new Dispatcher(strategy, { queueLimit: options.queueLimit }) });
+  const dispatcher = new Dispatcher(strategy, { queueLimit: options.queueLimit });
+  child.register(TOKENS.Dispatcher, { useValue: options.coalesce ? new Coalescer(dispatcher) : dispatcher });
   return child;
 }

@@ -21,6 +21,8 @@ export interface GatewayOptions {
   bodyLimit: string;
   logLevel: string;
   slurmBinDir?: string;
+  /** Share one scheduler call among identical reads in flight at the same time. */
+  coalesce: boolean;
 }
 
 /** What the app reports about itself (health, logs). */
@@ -80,6 +82,7 @@ export function buildParser(argv: string[]) {
     .option('shutdown-grace', { type: 'number', default: defaults['shutdown-grace'], describe: 'Seconds to finish in-flight requests on SIGINT/SIGTERM' })
     .option('body-limit', { type: 'string', default: defaults['body-limit'], describe: 'Largest JSON body accepted' })
     .option('log-level', { type: 'string', default: defaults['log-level'], describe: `Log level: ${LOG_LEVELS.join(' | ')}` })
+    .option('coalesce', { type: 'boolean', default: defaults.coalesce, describe: 'Identical reads in flight at the same time share one scheduler call (--no-coalesce: one call each)' })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
     .strictOptions()
     .help()
@@ -130,6 +133,7 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     shutdownGraceMs: seconds('shutdown-grace', args['shutdown-grace'], 0, 600),
     bodyLimit: String(args['body-limit']),
     logLevel: oneOf('log-level', args['log-level'], LOG_LEVELS, LOG_LEVELS),
+    coalesce: args.coalesce !== false,
     ...(args['slurm-bin-dir'] ? { slurmBinDir: String(args['slurm-bin-dir']) } : {}),
   };
 }

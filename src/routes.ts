@@ -1,13 +1,13 @@
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
-import type { Dispatcher } from './dispatch/dispatcher.js';
+import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import type { RuntimeInfo } from './options.js';
 import { jobHandlers } from './handlers/jobs.js';
 import { resourceHandlers } from './handlers/resources.js';
 import { healthHandler } from './handlers/health.js';
 
 /** The whole API on one screen. Bodies are parsed only on the routes that take one. */
-export function createRouter(dispatcher: Dispatcher, runtime: RuntimeInfo): Router {
+export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo): Router {
   const jobs = jobHandlers(dispatcher, { workingDirectory: runtime.defaultWorkingDirectory });
   const resources = resourceHandlers(dispatcher);
   const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true });

@@ -11,12 +11,23 @@ export interface DispatcherOptions {
   queueLimit: number;
 }
 
+/** What handlers dispatch through: the {@link Dispatcher}, optionally behind a Coalescer. */
+export interface CommandDispatcher {
+  /** @throws GatewayError */
+  dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>>;
+  /** Stops admitting, waits up to `graceMs` for work in flight, then releases the strategy. */
+  close(graceMs: number): Promise<void>;
+  readonly running: number;
+  readonly waiting: number;
+  readonly concurrency: number;
+}
+
 /**
  * Admission in front of every strategy, so that all modes share one contract: at most
  * `strategy.concurrency` commands run, at most `queueLimit` wait (then 503 queue_full), a command
  * whose client went away before it started never runs, and every answer comes by the deadline.
  */
-export class Dispatcher {
+export class Dispatcher implements CommandDispatcher {
   readonly #strategy: DispatchStrategy;
   readonly #queue: PQueue;
   readonly #queueLimit: number;
@@ -93,7 +104,7 @@ export class Dispatcher {
 }
 
 /** Answers by the deadline whatever `work` does; `work` keeps running and is left to settle. */
-function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+export function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new GatewayError('deadline_exceeded', 'The scheduler did not answer before the deadline'));

@@ -16,6 +16,7 @@ export function createStrategy(application: Application, options: StrategyOption
   return STRATEGIES[application](options);
 }
 
-export { Dispatcher } from './dispatcher.js';
+export { Dispatcher, type CommandDispatcher } from './dispatcher.js';
+export { Coalescer } from './coalescer.js';
 export type { Application, DispatchStrategy, StrategyOptions } from './strategy.js';
 export { APPLICATIONS } from './strategy.js';

@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
-import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import { toGatewayError } from '../errors.js';
 import type { RuntimeInfo } from '../options.js';
 
 /** 200 when the controller answers, 503 with the same shape when it does not. */
-export function healthHandler(dispatcher: Dispatcher, runtime: RuntimeInfo) {
+export function healthHandler(dispatcher: CommandDispatcher, runtime: RuntimeInfo) {
   return async function health(ctx: Context) {
     const base = {
       version: runtime.version,

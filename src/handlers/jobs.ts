@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
-import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import type { JobAction } from '../commands.js';
 import { validate } from '../http/validate.js';
 import { cancelQuery, emptyQuery, jobId, jobListQuery, submitBody, updateBody } from '../http/schemas.js';
 import { GatewayError } from '../errors.js';
 
 /** Thin: validate -> build a command -> dispatch -> shape the HTTP answer. */
-export function jobHandlers(dispatcher: Dispatcher, defaults: { workingDirectory: string }) {
+export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDirectory: string }) {
   const idOf = (ctx: Context) => validate(jobId, ctx.params.id, 'job id');
 
   return {

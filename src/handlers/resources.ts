@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
-import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import { validate } from '../http/validate.js';
 import { emptyQuery, slurmName } from '../http/schemas.js';
 
 /** Nodes, partitions and the cluster: read-only views. */
-export function resourceHandlers(dispatcher: Dispatcher) {
+export function resourceHandlers(dispatcher: CommandDispatcher) {
   const nameOf = (ctx: Context, what: string) => {
     validate(emptyQuery, ctx.query, 'query');
     return validate(slurmName, ctx.params.name, `${what} name`);

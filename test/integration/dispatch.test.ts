@@ -23,14 +23,14 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
   it(`runs at most ${bound} scheduler command(s) at once`, async () => {
     const log = join(tmp(), 'overlap.log');
     writeFileSync(log, '');
-    gateway = await startGateway([`--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, log, 0.4)}`]);
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, log, 0.4)}`]);
     const answers = await Promise.all(Array.from({ length: 6 }, () => request(gateway!.url).get('/v1/jobs')));
     expect(answers.map((r) => r.status)).toEqual(Array(6).fill(200));
     expect(peakOverlap(readFileSync(log, 'utf8'))).toBe(bound);
   });
 
   it('answers 504 at the deadline and kills the hung tool', async () => {
-    gateway = await startGateway([`--application=${application}`, '--parallel=2', '--timeout=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'hang' })}`]);
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=2', '--timeout=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'hang' })}`]);
     const started = Date.now();
     const res = await request(gateway.url).get('/v1/jobs');
     expect(res.status).toBe(504);
@@ -43,7 +43,7 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
   });
 
   it('answers 502 when a tool prints something that is not what was asked for', async () => {
-    gateway = await startGateway([`--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'garbage', sinfo: 'garbage' })}`]);
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'garbage', sinfo: 'garbage' })}`]);
     for (const path of ['/v1/jobs', '/v1/nodes']) {
       const res = await request(gateway.url).get(path).expect(502);
       expect(res.body.error.code).toBe('scheduler_error');
@@ -54,7 +54,7 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
   it('answers 503 with Retry-After when the controller is unreachable', async () => {
     const conf = join(tmp(), 'slurm.conf');
     writeFileSync(conf, readFileSync(process.env.SLURM_CONF!, 'utf8').replace(/^SlurmctldPort=.*$/m, 'SlurmctldPort=9'));
-    gateway = await startGateway([`--application=${application}`, '--parallel=2', '--timeout=25'], { ...process.env, SLURM_CONF: conf });
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=2', '--timeout=25'], { ...process.env, SLURM_CONF: conf });
     const health = await request(gateway.url).get('/v1/health').expect(503);
     expect(health.body).toMatchObject({ status: 'unavailable', controller_reachable: false });
     const res = await request(gateway.url).get('/v1/partitions').expect(503);
@@ -65,7 +65,7 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
   it('never starts a command whose client went away while it waited', async () => {
     const log = join(tmp(), 'abandoned.log');
     writeFileSync(log, '');
-    gateway = await startGateway([`--application=${application}`, '--parallel=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, log, 1)}`]);
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, log, 1)}`]);
     const first = request(gateway.url).get('/v1/jobs');
     const firstDone = first.then((r) => r.status);
     await new Promise((r) => setTimeout(r, 200));
@@ -77,7 +77,7 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
   });
 
   it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
-    gateway = await startGateway([`--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, undefined, 1)}`]);
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, undefined, 1)}`]);
     const inflight = request(gateway.url).get('/v1/jobs');
     const done = inflight.then((r) => r.status);
     await new Promise((r) => setTimeout(r, 300));
@@ -89,7 +89,7 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
 
 describe.each(['coroutine', 'thread', 'process'] as const)('--application=%s with a full queue', (application) => {
   it('answers 503 queue_full with Retry-After beyond --queue-limit and serves the rest', async () => {
-    gateway = await startGateway([`--application=${application}`, '--parallel=1', '--queue-limit=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, undefined, 0.8)}`]);
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=1', '--queue-limit=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, undefined, 0.8)}`]);
     const answers = await Promise.all(Array.from({ length: 5 }, () => request(gateway!.url).get('/v1/jobs')));
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 503, 503, 503]);
@@ -100,9 +100,23 @@ describe.each(['coroutine', 'thread', 'process'] as const)('--application=%s wit
   });
 });
 
+describe('coalescing (the default)', () => {
+  it.each(APPLICATIONS)('--application=%s: identical reads in flight together cost one scheduler call', async (application) => {
+    const log = join(tmp(), 'coalesce.log');
+    writeFileSync(log, '');
+    gateway = await startGateway([`--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, log, 0.5)}`]);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => request(gateway!.url).get('/v1/jobs?state=PENDING,RUNNING')));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    // Inline blocks the event loop during a call, so requests that arrive meanwhile are read
+    // after it: one more shared call per burst that arrived while the loop was blocked.
+    expect(readFileSync(log, 'utf8').match(/^start/gm)!.length).toBeLessThanOrEqual(application === 'inline' ? 3 : 2);
+  });
+});
+
 describe('--application=process', () => {
   it('replaces a worker process that dies, answers its request 503, and keeps serving', async () => {
-    gateway = await startGateway(['--application=process', '--parallel=2', '--timeout=20', `--slurm-bin-dir=${makeBinDir({ squeue: 'hang' })}`]);
+    gateway = await startGateway(['--no-coalesce', '--application=process', '--parallel=2', '--timeout=20', `--slurm-bin-dir=${makeBinDir({ squeue: 'hang' })}`]);
     const pending = request(gateway.url).get('/v1/jobs');
     const answer = pending.then((r) => r);
     await new Promise((r) => setTimeout(r, 800));

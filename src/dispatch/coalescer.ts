@@ -1,0 +1,56 @@
+import type { RequestContext } from '../context.js';
+import type { ResultOf, SchedulerCommand } from '../commands.js';
+import { withDeadline, type CommandDispatcher } from './dispatcher.js';
+
+/** Commands that only read: identical ones in flight at the same time can share one answer. */
+const READS = new Set<SchedulerCommand['kind']>(['ping', 'cluster.info', 'jobs.list', 'jobs.get', 'nodes.list', 'nodes.get', 'partitions.list', 'partitions.get']);
+
+interface InFlight {
+  promise: Promise<unknown>;
+  joiners: number;
+  abort: AbortController;
+}
+
+/**
+ * Coalesces identical reads that are in flight at the same time into one scheduler call, so a
+ * hundred dashboards polling the job list cost slurmctld one RPC, not a hundred (squeue's manual
+ * and SchedMD's advice about slurmrestd both warn about exactly that load). Nothing is cached:
+ * an answer is never older than the call that produced it, and a read issued after a write
+ * finished never joins a call that started before it (the write moves to a new generation).
+ */
+export class Coalescer implements CommandDispatcher {
+  readonly #inner: CommandDispatcher;
+  readonly #inFlight = new Map<string, InFlight>();
+  #generation = 0;
+
+  constructor(inner: CommandDispatcher) {
+    this.#inner = inner;
+  }
+
+  get running(): number { return this.#inner.running; }
+  get waiting(): number { return this.#inner.waiting; }
+  get concurrency(): number { return this.#inner.concurrency; }
+  close(graceMs: number): Promise<void> { return this.#inner.close(graceMs); }
+
+  dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
+    if (!READS.has(command.kind)) {
+      return this.#inner.dispatch(command, ctx).finally(() => { this.#generation++; });
+    }
+    const key = `${this.#generation}\u0000${ctx.identity?.user ?? ''}\u0000${JSON.stringify(command)}`;
+    let entry = this.#inFlight.get(key);
+    if (!entry) {
+      // The shared call stops waiting only when every client that joined it has gone away.
+      const abort = new AbortController();
+      const promise = this.#inner.dispatch(command, { ...ctx, signal: abort.signal });
+      const created: InFlight = { promise, joiners: 0, abort };
+      this.#inFlight.set(key, created);
+      const forget = () => { if (this.#inFlight.get(key) === created) this.#inFlight.delete(key); };
+      promise.then(forget, forget);
+      entry = created;
+    }
+    const joined = entry;
+    joined.joiners++;
+    ctx.signal.addEventListener('abort', () => { if (--joined.joiners === 0) joined.abort.abort(); }, { once: true });
+    return withDeadline(joined.promise as Promise<ResultOf<C>>, ctx.deadline);
+  }
+}

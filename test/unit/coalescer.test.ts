@@ -15,13 +15,13 @@ class Recorder implements CommandDispatcher {
 
 const ctx = (signal = new AbortController().signal, user?: string): RequestContext =>
   ({ requestId: 'r', deadline: Date.now() + 5000, signal, ...(user && { identity: { user } }) });
-const list = { kind: 'jobs.list', filter: { state: ['PENDING'] } } as const;
+const list: SchedulerCommand = { kind: 'jobs.list', filter: { state: ['PENDING'] } };
 
 describe('Coalescer', () => {
   it('gives identical reads in flight together one scheduler call', async () => {
     const inner = new Recorder();
     const coalescer = new Coalescer(inner);
-    const answers = [coalescer.dispatch(list, ctx()), coalescer.dispatch(list, ctx()), coalescer.dispatch({ ...list, filter: { state: ['PENDING'] } }, ctx())];
+    const answers = [coalescer.dispatch(list, ctx()), coalescer.dispatch(list, ctx()), coalescer.dispatch({ kind: 'jobs.list', filter: { state: ['PENDING'] } }, ctx())];
     expect(inner.calls).toHaveLength(1);
     inner.calls[0]!.finish([{ job_id: 1 }]);
     expect(await Promise.all(answers)).toEqual([[{ job_id: 1 }], [{ job_id: 1 }], [{ job_id: 1 }]]);

@@ -113,6 +113,21 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
       expect(await list(`job_id=4000000000,${id}`)).toEqual([id]);
     });
 
+    it('passes every submit field to Slurm', async () => {
+      const partition = (await request(gateway.url).get('/v1/partitions').expect(200)).body.partitions.find((p: { default: boolean }) => p.default).name;
+      const res = await submit({
+        ...HELD, name: uniqueName('fields'), partition, time_limit: 9, nodes: 1, ntasks: 1, cpus_per_task: 2,
+        memory_per_node: 64, working_directory: scratch, stdout: join(scratch, 'out-%j.txt'), stderr: join(scratch, 'err-%j.txt'),
+        comment: 'every field', dependency: 'singleton', environment: { A: '1' },
+      });
+      expect(res.status).toBe(201);
+      const job = (await request(gateway.url).get(`/v1/jobs/${res.body.job_id}`).expect(200)).body;
+      expect(job).toMatchObject({
+        partition, time_limit: 9, node_count: 1, cpus: 2, working_directory: scratch,
+        stdout_path: join(scratch, `out-${res.body.job_id}.txt`), stderr_path: join(scratch, `err-${res.body.job_id}.txt`),
+      });
+    });
+
     it('stores names with shell metacharacters literally and runs nothing', async () => {
       const marker = join(scratch, `pwned-${executor}-${application}`);
       const name = `$(touch ${marker}); rm -rf ~ | \`id\` & "q" 'x'`;

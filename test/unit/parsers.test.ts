@@ -47,7 +47,9 @@ describe('squeue --Format', () => {
     expect(byId(52)).toMatchObject({ exit_code: 143, time_limit: 1, reason: 'TimeLimit', end_time: '2026-11-22T05:48:16.000Z' });
     expect(byId(54)).toMatchObject({ start_time: null, end_time: null, nodes: null, priority: 0, reason: 'JobHeldUser', time_limit: null });
     expect(byId(55)).toMatchObject({ exit_code: 0, reason: null, submit_time: '2026-11-22T05:48:13.000Z', cpus: 1, node_count: 1, user: 'root' });
-    expect(byId(55).stdout_path).toMatch(/^\/.*slurm-55\.out$/);
+    expect(byId(55).stdout_path).toMatch(/^\/.*\/slurm-55\.out$/);
+    // squeue names an array task's default file after its job id; Slurm writes slurm-%A_%a.out.
+    expect(byId(60).stdout_path).toBe(`${byId(60).working_directory}/slurm-57_2.out`);
   });
 
   it('refuses output of the wrong shape instead of guessing', () => {

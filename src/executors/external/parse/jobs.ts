@@ -1,5 +1,6 @@
 import type { Job } from '../../../model.js';
 import { FIELD_SEP, JOB_FIELDS, RECORD_SEP } from '../formats.js';
+import { outputPath } from '../../output-path.js';
 import { durationToMinutes, epochToIso, optionalInt, optionalText, records, UnreadableOutput } from './values.js';
 
 type Field = (typeof JOB_FIELDS)[number];
@@ -13,6 +14,14 @@ export function parseJobs(stdout: string): Job[] {
 }
 
 function toJob(f: Record<Field, string>): Job {
+  const job = fields(f);
+  // squeue prints "<workdir>/slurm-<job id>.out" when no file was given, even for array tasks
+  // whose real default is slurm-%A_%a.out: read that form as "no file given".
+  const given = (path: string | null) => (path === `${job.working_directory}/slurm-${job.job_id}.out` ? null : path);
+  return { ...job, stdout_path: outputPath(given(job.stdout_path), job), stderr_path: outputPath(given(job.stderr_path), job) };
+}
+
+function fields(f: Record<Field, string>): Job {
   if (!/^\d+$/.test(f.JobID)) throw new UnreadableOutput(`squeue printed a job id that is not a number: ${JSON.stringify(f.JobID)}`);
   const state = f.State.split(/[+ ]/)[0] ?? f.State;
   // ArrayTaskID: "N/A" (no array), "4" (one task), "2-4%2" (pending tasks not yet split off).

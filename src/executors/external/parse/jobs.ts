@@ -8,7 +8,7 @@ type Field = (typeof JOB_FIELDS)[number];
 /** Parses `squeue --noheader --Format=<JOB_FIELDS>` output. Pure. */
 export function parseJobs(stdout: string): Job[] {
   return records(stdout, FIELD_SEP, RECORD_SEP, JOB_FIELDS.length, 'squeue').map((values) => {
-    const f = Object.fromEntries(JOB_FIELDS.map((name, i) => [name, values[i]!.trim()])) as Record<Field, string>;
+    const f = Object.fromEntries(JOB_FIELDS.map((name, i) => [name, values[i]!])) as Record<Field, string>;
     return toJob(f);
   });
 }

@@ -11,7 +11,7 @@ type Field = (typeof NODE_FIELDS)[number];
 export function parseNodes(stdout: string): Node[] {
   const byName = new Map<string, Node>();
   for (const values of records(stdout, FIELD_SEP, RECORD_SEP, NODE_FIELDS.length, 'sinfo')) {
-    const f = Object.fromEntries(NODE_FIELDS.map((name, i) => [name, values[i]!.trim()])) as Record<Field, string>;
+    const f = Object.fromEntries(NODE_FIELDS.map((name, i) => [name, values[i]!])) as Record<Field, string>;
     const partition = f.Partition.replace(/\*$/, '');
     const known = byName.get(f.NodeList);
     if (known) {

@@ -89,6 +89,8 @@ describe.each(MODES)('%s', (mode) => {
     ['array task ids (split out of the pending record)', () => ({ job_id: [`${arrayId}_2`, `${arrayId}_3`] })],
     ['array task id', () => ({ job_id: [`${arrayId}_4`] })],
     ['unknown job id', () => ({ job_id: ['999999'] })],
+    ['an id squeue refuses, alone', () => ({ job_id: ['4294967296'] })],
+    ['ids, one of them refused by squeue (then asked id by id)', () => ({ job_id: [held[1]!, '4294967296', held[0]!] })],
     ['everything at once', () => ({ user: ['root'], state: ['PENDING' as const], partition: ['debug'], name: [name], job_id: [held[1]!, arrayId] })],
     ['empty lists', () => ({ state: [] })],
   ])('jobs.list filtered by %s', async (_, filter) => {
@@ -111,6 +113,21 @@ describe.each(MODES)('%s', (mode) => {
     }
   });
 });
+
+test('exit codes and output paths of finished jobs: exited, failed, killed by a signal', async () => {
+  const ids = ['exit 0', 'exit 3', 'kill -TERM $$'].map((body) => String(external.executeSync({
+    kind: 'jobs.submit', submission: { script: `#!/bin/sh\n${body}\n`, stdout: '/tmp/sr-%x-%j.out', name: uniqueName('exit') },
+  }, ctx()).job_id));
+  for (const id of ids) await waitForJob(id, (j) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(j.state));
+  for (const mode of MODES) {
+    for (const jobId of ids) {
+      const { external: e, internal: i } = await settle(mode, { kind: 'jobs.get', jobId });
+      expect(i).toEqual(e);
+    }
+  }
+  const codes = ids.map((jobId) => (internal.executeSync({ kind: 'jobs.get', jobId }, ctx())).exit_code);
+  expect(codes).toEqual([0, 3, 128 + 15]);
+}, 60_000);
 
 test('an array task split off by an update folds back like squeue does', async () => {
   // Updating one pending task splits it into its own record; squeue folds it back into the array.

@@ -14,6 +14,7 @@ export const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
 
   ESLURM_ACCESS_DENIED: 'forbidden',
   ESLURM_USER_ID_MISSING: 'forbidden',
+  ESLURM_BURST_BUFFER_PERMISSION: 'forbidden',
   SLURM_PROTOCOL_AUTHENTICATION_ERROR: 'forbidden',
   ESLURM_AUTH_CRED_INVALID: 'forbidden',
   ESLURM_AUTH_INVALID: 'forbidden',

@@ -91,14 +91,20 @@ export class InternalExecutor implements Executor {
       return undefined;
     }
     const release = await this.#limiter.acquire(signal);
-    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<unknown>;
     try {
       if (remaining(ctx) <= 0) throw deadline(step);
-      // A native call cannot be interrupted: past the deadline we answer and let it finish; its
-      // pool slot stays taken (and counted) until it does.
-      const running = this.#binding.callAsync(step.op as OpName, step.args as never);
-      running.finally(release).catch(() => {});
-      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(deadline(step)), remaining(ctx)); });
+      running = this.#binding.callAsync(step.op as OpName, step.args as never);
+    } catch (error) {
+      release(); // bad arguments throw before anything was queued
+      throw error;
+    }
+    // A native call cannot be interrupted: past the deadline we answer and let it finish; its
+    // pool slot stays taken (and counted) until it does.
+    running.finally(release).catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(deadline(step)), remaining(ctx)); });
+    try {
       return await Promise.race([running, late]);
     } finally {
       clearTimeout(timer);

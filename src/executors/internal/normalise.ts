@@ -6,15 +6,26 @@
  * say so (PARITY notes; docs/internal-executor.md lists them). Pure.
  */
 import type { ClusterInfo, ControllerStats, Job, Node, Partition } from '../../model.js';
+import { exitCode } from '../external/parse/jobs.js';
 import { epochToIso, list, optionalText } from '../external/parse/values.js';
+import { outputPath } from '../output-path.js';
 import type { Constants, RawConfig, RawJob, RawNode, RawPartition, RawStats } from './binding.js';
 
 /** What `%s` prints for a NULL string (glibc). */
-const printed = (s: string | null): string => (s ?? '(null)').trim();
+const printed = (s: string | null): string => s ?? '(null)';
 const int32 = (n: number): number => n | 0;
 const YEAR_SECONDS = 365 * 24 * 3600;
 
 export function toJob(r: RawJob, c: Constants, now = Date.now() / 1000): Job {
+  const job = printedJob(r, c, now);
+  // As parse/jobs.ts: squeue's "<workdir>/slurm-<job id>.out" stand-in means "no file given";
+  // then Slurm's real default and the filename patterns (output-path.ts, shared).
+  const given = (path: string | null) => (path === `${job.working_directory}/slurm-${job.job_id}.out` ? null : path);
+  return { ...job, stdout_path: outputPath(given(job.stdout_path), job), stderr_path: outputPath(given(job.stderr_path), job) };
+}
+
+/** Each field as squeue prints it, read with the external parser's rules. */
+function printedJob(r: RawJob, c: Constants, now: number): Job {
   // ArrayTaskID: the pending tasks a record stands for, else its task, else "N/A".
   const taskText = r.array_task_str !== null ? printed(r.array_task_str) : r.array_task_id !== c.NO_VAL ? String(r.array_task_id) : 'N/A';
   const isArray = optionalText(taskText) !== null;
@@ -26,7 +37,7 @@ export function toJob(r: RawJob, c: Constants, now = Date.now() / 1000): Job {
     array_task_id: isArray && single ? Number(taskText) : null,
     array_tasks: isArray && !single ? taskText : null,
     name: printed(r.name),
-    user: r.user_name.trim(),
+    user: r.user_name,
     account: optionalText(printed(r.account)),
     partition: optionalText(printed(r.partition)),
     qos: optionalText(printed(r.qos)),
@@ -42,8 +53,8 @@ export function toJob(r: RawJob, c: Constants, now = Date.now() / 1000): Job {
     // PARITY: squeue prints num_nodes with %d, so NO_VAL reads as -2.
     node_count: int32(r.num_nodes),
     cpus: r.num_cpus,
-    // PARITY: squeue prints the raw wait(2) status (256 for exit 1), not the exit status.
-    exit_code: int32(r.exit_code),
+    // squeue prints the raw wait(2) status (%d); decoded as parse/jobs.ts does.
+    exit_code: exitCode(String(int32(r.exit_code))),
     working_directory: optionalText(printed(r.work_dir)),
     stdout_path: optionalText(stdout),
     stderr_path: r.batch_flag ? optionalText(r.std_err ?? stdout) : null,

@@ -113,6 +113,14 @@ function* loadJobs(filter: JobFilter, env: PlanEnv, what: string): Plan<RawJob[]
 function* listJobs(filter: JobFilter, env: PlanEnv): Plan<Job[]> {
   const c = env.binding.constants;
   const now = (env.now ?? Date.now)() / 1000;
+  // As the external executor: an id squeue refuses ("Invalid job id: 4294967296") gives an empty
+  // answer alone, and among others is asked about id by id so the known ones are still listed.
+  if (filter.job_id?.some((id) => parseJobSpec(id, c.NO_VAL) === undefined)) {
+    if (filter.job_id.length === 1) return [];
+    const jobs: Job[] = [];
+    for (const id of filter.job_id) jobs.push(...(yield* listJobs({ ...filter, job_id: [id] }, env)));
+    return jobs;
+  }
   return (yield* loadJobs(filter, env, 'Listing jobs failed')).map((r) => toJob(r, c, now));
 }
 
@@ -169,11 +177,32 @@ function* cancel(jobId: string, signal: string | undefined, env: PlanEnv): Plan<
     }
     number = parsed;
   }
-  // scancel retries a job "in transitional state" (5 s, 6 s, …) up to MAX_CANCEL_RETRY times.
+  // scancel --signal takes another road than a plain scancel: it loads the jobs, refuses ids
+  // with no unfinished record ("Invalid job id specified"), then signals each record it matched,
+  // pending ones first, by the record's own id ("123", "123_4", "123_[1-3]").
+  let targets = [jobId];
+  if (signal !== undefined) {
+    const spec = parseJobSpec(jobId, c.NO_VAL)!;
+    const records = yield* must(env, 'jobs', { show_flags: c.SHOW_ALL }, what);
+    const matched = records.filter((r) => (r.job_state & c.JOB_STATE_BASE) <= c.JOB_SUSPENDED && r.job_id !== 0 && (spec.taskId === c.NO_VAL
+      ? spec.jobId === r.job_id || spec.jobId === r.array_job_id
+      : spec.jobId === r.array_job_id && (r.array_task_id === spec.taskId || (r.array_tasks !== null && spec.taskId < r.array_tasks.size && r.array_tasks.set.includes(spec.taskId)))));
+    if (matched.length === 0) {
+      throw new GatewayError('job_not_found', `${what}: Invalid job id specified`, { details: { slurm_error: 'Invalid job id specified' } });
+    }
+    const pendingFirst = [...matched.filter((r) => r.job_state === c.JOB_PENDING), ...matched.filter((r) => r.job_state !== c.JOB_PENDING)];
+    targets = pendingFirst.map((r) => (r.array_task_str !== null ? `${r.array_job_id}_[${r.array_task_str}]` : r.array_task_id !== c.NO_VAL ? `${r.array_job_id}_${r.array_task_id}` : String(r.job_id)));
+  }
+  for (const target of targets) yield* kill(target, number, signal ? c.KILL_FULL_JOB : 0, jobId, what, env);
+  return null;
+}
+
+/** One slurm_kill_job2(); scancel retries a job "in transitional state" (5 s, 6 s, …) up to 10 times. */
+function* kill(target: string, signal: number, flags: number, jobId: string, what: string, env: PlanEnv): Plan<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      yield* call('kill', { job_id: jobId, signal: number, flags: signal ? c.KILL_FULL_JOB : 0 });
-      return null;
+      yield* call('kill', { job_id: target, signal, flags });
+      return;
     } catch (error) {
       if (errnoOf(error, env, 'ESLURM_TRANSITION_STATE_NO_UPDATE') && attempt < 10) {
         yield { kind: 'sleep', ms: (5 + attempt) * 1000 };

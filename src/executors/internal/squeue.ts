@@ -23,16 +23,25 @@ export interface Selection {
   names?: string[];
 }
 
-/** squeue's _build_job_list(): strtol semantics; a job id <= 0 is invalid (undefined). */
+/** strtol() into a C int: saturates at the long range, then keeps the low 32 bits. */
+function strtolInt(digits: string): number {
+  const LONG_MAX = (1n << 63n) - 1n;
+  let v = BigInt(digits);
+  if (v > LONG_MAX) v = LONG_MAX;
+  if (v < -LONG_MAX - 1n) v = -LONG_MAX - 1n;
+  return Number(BigInt.asIntN(32, v));
+}
+
+/** squeue's _build_job_list(): strtol into an int; a job id <= 0 is invalid (undefined). */
 export function parseJobSpec(text: string, NO_VAL: number): JobSpec | undefined {
   const m = /^\s*([+-]?\d+)(.*)$/s.exec(text);
   if (!m) return undefined;
-  const jobId = Number(m[1]);
+  const jobId = strtolInt(m[1]!);
   if (!(jobId > 0)) return undefined;
   let taskId = NO_VAL;
   if (m[2]!.startsWith('_')) {
     const t = /^\s*([+-]?\d+)/.exec(m[2]!.slice(1));
-    taskId = t ? Number(t[1]) : 0;
+    taskId = t ? strtolInt(t[1]!) : 0;
   }
   return { jobId, taskId };
 }

@@ -1,8 +1,9 @@
 /**
  * jobs.submit as sbatch builds it (src/sbatch/opt.c, src/common/slurm_opt.c of Slurm 22.05): the
  * script's #SBATCH directives first, the request's fields over them, then sbatch's defaults and
- * arithmetic (tasks, CPUs, node counts, absolute paths), into a job_desc_msg_t. Pure.
+ * arithmetic (tasks, CPUs, node counts, absolute paths), into a job_desc_msg_t. No I/O.
  */
+import { getPriority, hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { JobSubmission } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
@@ -216,7 +217,19 @@ export function jobDescriptor(s: JobSubmission, ctx: SubmitContext, c: Constants
   }
   if (bitflags) desc.bitflags = bitflags;
 
-  // The job's environment: exactly the caller's, over the external executor's defaults.
-  desc.environment = Object.entries({ ...DEFAULT_JOB_ENV, ...s.environment }).map(([k, v]) => `${k}=${v}`);
+  // The job's environment as `sbatch --export=NIL --export-file` gives it: the caller's variables
+  // over the default PATH, plus what sbatch adds; SLURM_GET_USER_ENV makes slurmd load the
+  // user's login environment underneath (src/sbatch/opt.c, --export handling).
+  desc.environment = Object.entries({ ...DEFAULT_JOB_ENV, ...s.environment, ...sbatchAddedEnv() }).map(([k, v]) => `${k}=${v}`);
   return desc;
+}
+
+/** The variables sbatch itself puts into every job's environment. */
+function sbatchAddedEnv(): Record<string, string> {
+  return {
+    SLURM_GET_USER_ENV: '1',
+    SLURM_PRIO_PROCESS: String(getPriority()),
+    SLURM_SUBMIT_DIR: process.cwd(),
+    SLURM_SUBMIT_HOST: hostname(),
+  };
 }

@@ -1,0 +1,21 @@
+# The libslurm binding (native/). Built by scripts/build-native.mjs only where slurm.h exists
+# (Debian: libslurm-dev); compiled against the installed headers so struct layouts always match
+# the installed libslurm.
+{
+  "targets": [
+    {
+      "target_name": "slurm_binding",
+      "sources": [
+        "native/binding.cc",
+        "native/libslurm.cc",
+        "native/names.cc",
+        "native/ops.cc"
+      ],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "include_dirs": ["/usr/include"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
+      "libraries": ["-lslurm", "-ldl"]
+    }
+  ]
+}

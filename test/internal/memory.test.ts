@@ -1,0 +1,55 @@
+/**
+ * Nothing Slurm allocates survives a call: thousands of libslurm calls, synchronous and on the
+ * libuv pool, with flat RSS. Prints the numbers. (valgrind is the sharper tool; see
+ * docs/internal-executor.md.)
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { loadBinding } from '../../src/executors/internal/binding.js';
+import type { SchedulerCommand } from '../../src/commands.js';
+import { ctx, internal } from './support.js';
+
+const mib = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
+// A full GC before each reading, so RSS shows what native code kept, not garbage JS has not swept.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const settled = () => { gc(); gc(); return process.memoryUsage().rss; };
+
+async function rssGrowth(label: string, rounds: number, body: (i: number) => unknown | Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 300; i++) await body(i); // warm up: heaps, caches, plugin loads
+  const before = settled();
+  for (let i = 0; i < rounds; i++) await body(i);
+  const after = settled();
+  console.log(`${label}: ${rounds} rounds, RSS ${mib(before)} MiB -> ${mib(after)} MiB (${mib(after - before)} MiB)`);
+  return after - before;
+}
+
+test('raw binding calls of every read operation: flat RSS', async () => {
+  const b = loadBinding();
+  const growth = await rssGrowth('binding.call x6 (jobs, jobs error, nodes, partitions, statistics, config)', 1000, () => {
+    b.call('jobs', { show_flags: b.constants.SHOW_ALL });
+    b.call('nodes', {});
+    b.call('partitions', {});
+    b.call('statistics', {});
+    b.call('config', {});
+    try { b.call('jobs', { job_id: 999999 }); } catch { /* the failure path frees too */ }
+  });
+  expect(growth).toBeLessThan(16 * 1024 * 1024);
+}, 300_000);
+
+test('executeSync and execute of every read command, failures included: flat RSS', async () => {
+  const jobId = String(internal.executeSync({ kind: 'jobs.list', filter: {} }, ctx())[0]?.job_id ?? 1);
+  const commands: SchedulerCommand[] = [
+    { kind: 'jobs.get', jobId }, { kind: 'nodes.list' }, { kind: 'partitions.list' }, { kind: 'ping' },
+    { kind: 'cluster.info' }, { kind: 'jobs.get', jobId: '999999' }, { kind: 'nodes.get', name: 'nope' },
+    { kind: 'jobs.list', filter: { name: ['nothing-has-this-name'] } },
+  ];
+  const one = (i: number) => commands[i % commands.length]!;
+  const sync = await rssGrowth('executeSync, 8 commands in turn', 2000, (i) => {
+    try { internal.executeSync(one(i), ctx()); } catch { /* expected for the unknown ones */ }
+  });
+  const async = await rssGrowth('execute, 8 commands at a time', 250, () =>
+    Promise.all(commands.map((c) => internal.execute(c, ctx()).catch(() => null))));
+  expect(sync).toBeLessThan(24 * 1024 * 1024);
+  expect(async).toBeLessThan(24 * 1024 * 1024);
+}, 300_000);

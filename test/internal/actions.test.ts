@@ -62,7 +62,7 @@ describe.each(MODES)('%s', (mode) => {
     const out = join(dir, `life-${mode}.out`);
     const { job_id } = await run(internal, mode, {
       kind: 'jobs.submit',
-      submission: { script: '#!/bin/sh\ntrap "echo got-usr1" USR1\nfor i in $(seq 600); do sleep 0.1; done\n', hold: true, stdout: out, name: uniqueName('life') },
+      submission: { script: '#!/bin/sh\ntrap "echo got-usr1" USR1\necho ready\nfor i in $(seq 600); do sleep 0.1; done\n', hold: true, stdout: out, name: uniqueName('life') },
     });
     const id = String(job_id);
     cleanup.push(id);
@@ -74,6 +74,8 @@ describe.each(MODES)('%s', (mode) => {
     await run(internal, mode, { kind: 'jobs.control', jobId: id, action: 'release' });
     await waitForJob(id, (j) => j.priority > 0);
     await waitForJob(id, (j) => j.state === 'RUNNING');
+    // RUNNING comes before the script has set its trap (slurmd first loads the login environment).
+    for (let t = 0; t < 100 && !(existsSync(out) && readFileSync(out, 'utf8').includes('ready')); t++) await sleep(200);
 
     await run(internal, mode, { kind: 'jobs.cancel', jobId: id, signal: 'USR1' });
     for (let t = 0; t < 50 && !(existsSync(out) && readFileSync(out, 'utf8').includes('got-usr1')); t++) await sleep(200);

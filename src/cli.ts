@@ -71,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  // Exit now: a tool still retrying against a stuck controller must not keep a stopped gateway alive.
+  (code) => process.exit(code),
   (error: unknown) => { process.stderr.write(`scheduler-rest: ${(error as Error)?.stack ?? String(error)}\n`); process.exitCode = 1; },
 );

@@ -51,6 +51,8 @@ export const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
 const SYSTEM_CODES: ReadonlyMap<number, ErrorCode> = new Map([
   [os.errno.ECONNREFUSED, 'scheduler_unavailable'],
   [os.errno.ETIMEDOUT, 'scheduler_unavailable'],
+  // slurmctld's job table is full (MaxJobCount) or it is too busy: retry later.
+  [os.errno.EAGAIN, 'scheduler_unavailable'],
   [os.errno.EACCES, 'forbidden'],
 ]);
 

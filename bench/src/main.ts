@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: every gateway mode side by side with slurmrestd on the same cluster and queue.
+ * Workload-major order: all list and by-id runs happen before any submit+cancel run, whose
+ * cancelled jobs stay in slurmctld's table for MinJobAge (300 s) and would lengthen the lists.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderChart } from './chart.js';
+import { clusterUp, type Cluster } from './cluster.js';
+import { run, sleep } from './exec.js';
+import { describeMachine, loadAverage } from './machine.js';
+import { measure } from './measure.js';
+import { label } from './modes.js';
+import { parseOptions, type BenchOptions } from './options.js';
+import { renderSummaries, summariseDir } from './profile.js';
+import { countQueue, ensureRoom, fillQueue, PREFIX, settle, sweep } from './queue.js';
+import { renderReport, writeReport } from './report.js';
+import type { BenchResults, RunRecord } from './results.js';
+import { startSlurmrestd, type Slurmrestd } from './slurmrestd.js';
+import { startSystem, type Running } from './systems.js';
+import { checkTargets } from './targets.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const RESULTS = join(ROOT, 'bench/results');
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function describe(r: RunRecord): string {
+  return `${r.workload.padEnd(6)} c=${String(r.connections).padEnd(3)} ${r.mode.padEnd(18)} ${r.rps.toFixed(1).padStart(8)} req/s  p50 ${r.p50Ms.toFixed(0).padStart(5)} ms  p99 ${r.p99Ms.toFixed(0).padStart(5)} ms  errors ${r.errors}  rss ${r.peakRssMiB.toFixed(0)} MiB  job-info ${r.jobInfoRpcPerS.toFixed(1)}/s`;
+}
+
+/**
+ * Submissions allowed per submit+cancel run: the runs share 80% of MaxJobCount, less the records
+ * already there. Every cancelled job keeps its record for MinJobAge (300 s), and slurmrestd alone
+ * submits over 800 jobs/s here: unbounded, one 10 s run fills a 20,000-job table.
+ */
+function submitCap(cluster: Cluster, records: number, runs: number): number {
+  return Math.max(100, Math.floor((cluster.maxJobCount * 0.8 - records) / Math.max(1, runs)));
+}
+
+async function bench(options: BenchOptions, cluster: Cluster, state: { running?: Running; slurmrestd?: Slurmrestd }): Promise<BenchResults> {
+  const runId = Date.now().toString(36);
+  const queueName = `${PREFIX}q-${runId}`;
+  const submitName = `${PREFIX}s-${runId}`;
+  const logDir = join(RESULTS, 'logs');
+  const profileDir = options.profile ? join(RESULTS, 'profiles/raw') : undefined;
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+
+  const results: BenchResults = {
+    date: new Date().toISOString(), command: options.command, machine: describeMachine(loadAverage()), slurmVersion: cluster.slurmVersion,
+    jobs: options.jobs, queueCounts: {}, durationS: options.durationS, connections: options.connections, parallel: options.parallel, systems: [], runs: [],
+  };
+  const unavailable = new Map<string, string>();
+  if (options.modes.some((m) => m.kind === 'slurmrestd')) {
+    say('bench: starting slurmrestd (rest_auth/jwt, as user slurmrest, acting as root)');
+    try {
+      state.slurmrestd = await startSlurmrestd(cluster, logDir, 4 * 3600);
+    } catch (error) {
+      unavailable.set('slurmrestd', (error as Error).message);
+    }
+  }
+  say(`bench: queueing ${options.jobs} held jobs named ${queueName}`);
+  const t0 = Date.now();
+  const jobIds = await fillQueue(cluster, options.jobs, queueName);
+  say(`bench: queued in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  for (const workload of options.workloads) {
+    // A list should be of the queued jobs, not of the cancelled ones of an earlier submit run.
+    const count = workload === 'list' ? await settle(cluster, queueName, options.jobs, 420_000, say) : await countQueue(cluster, queueName);
+    results.queueCounts[workload] = count;
+    say(`bench: ${workload}: ${count.bench} bench jobs pending, ${count.total} job records in slurmctld`);
+    if (count.bench !== options.jobs) say(`bench: warning: expected ${options.jobs} pending bench jobs, found ${count.bench}`);
+    const cap = workload === 'submit' ? submitCap(cluster, count.total, options.modes.filter((m) => !unavailable.has(label(m))).length * options.connections.length) : undefined;
+    if (cap) {
+      results.submitCap = cap;
+      say(`bench: submit: at most ${cap} submissions per run (MaxJobCount ${cluster.maxJobCount}, cancelled jobs stay ${cluster.minJobAgeS} s)`);
+    }
+    for (const mode of options.modes) {
+      const name = label(mode);
+      if (unavailable.has(name)) continue;
+      try {
+        state.running = await startSystem(mode, workload, { root: ROOT, cluster, slurmrestd: state.slurmrestd, parallel: options.parallel, logDir, ...(profileDir && { profileDir }) });
+      } catch (error) {
+        unavailable.set(name, (error as Error).message.replace(/\s+/g, ' ').slice(0, 400));
+        say(`bench: ${name}: not available: ${unavailable.get(name)}`);
+        continue;
+      }
+      try {
+        for (const connections of options.connections) {
+          let maxRequests: number | undefined;
+          if (cap) {
+            await ensureRoom(cluster, cap, 420_000, say);
+            maxRequests = 2 * connections * Math.max(1, Math.ceil(cap / connections));
+          }
+          const record = await measure(state.running.target, { cluster, workload, connections, durationS: options.durationS, jobIds, queueName, submitName, ...(maxRequests && { maxRequests }) });
+          results.runs.push(record);
+          say(describe(record));
+          await sleep(500);
+        }
+      } finally {
+        await state.running.stop();
+        state.running = undefined;
+      }
+    }
+  }
+  results.systems = options.modes.map((m) => label(m)).map((mode) => ({ mode, available: !unavailable.has(mode), ...(unavailable.has(mode) && { message: unavailable.get(mode) }) }));
+  return results;
+}
+
+async function cleanUp(cluster: Cluster | undefined, state: { running?: Running; slurmrestd?: Slurmrestd }): Promise<void> {
+  await state.running?.stop().catch(() => undefined);
+  await state.slurmrestd?.daemon.stop().catch(() => undefined);
+  if (!cluster) return;
+  const left = await sweep(cluster);
+  say(`bench: cancelled ${left} remaining srbench-* jobs`);
+  await sleep(1000);
+  const again = await sweep(cluster);
+  if (again) say(`bench: warning: ${again} srbench-* jobs were still pending after the first scancel; cancelled again`);
+}
+
+async function writeOutputs(results: BenchResults, options: BenchOptions): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  if (options.profile) {
+    const raw = join(RESULTS, 'profiles/raw');
+    for (const dir of new Set(results.runs.map((r) => `${r.mode.replace(':', '-')}-${r.workload}`))) {
+      const summaries = summariseDir(join(raw, dir));
+      const runs = results.runs.filter((r) => `${r.mode.replace(':', '-')}-${r.workload}` === dir);
+      const head = runs.map((r) => `- ${r.connections} connections: ${r.rps.toFixed(1)} req/s, p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, server CPU ${r.serverCpuMsPerReq.toFixed(2)} ms/req, slurmctld CPU ${r.ctldCpuMsPerReq.toFixed(2)} ms/req`).join('\n');
+      const file = join(RESULTS, `profiles/${dir}.md`);
+      writeFileSync(file, `${renderSummaries(`CPU profile: ${dir} (${results.jobs} jobs queued, \`${results.command}\`, ${results.date})`, summaries)}\nUnder \`--cpu-prof\`:\n${head}\n`);
+      say(`bench: wrote ${file}`);
+    }
+    return; // a profiled run is slower by design: it does not replace the published figures
+  }
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(RESULTS, 'rps.svg'), await renderChart(results));
+  const checks = checkTargets(results);
+  writeReport(join(ROOT, 'docs/BENCHMARKS.md'), renderReport(results, checks));
+  say('bench: wrote bench/results/latest.json, bench/results/rps.svg, docs/BENCHMARKS.md');
+  for (const c of checks) say(`target: ${c.target}: ${c.measured}: ${c.met === undefined ? c.verdict : c.met ? 'met' : c.verdict}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (options === 'help') return 0;
+  if (options.reportOnly) {
+    const results = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as BenchResults;
+    await writeOutputs(results, { ...options, profile: false });
+    return 0;
+  }
+  const state: { running?: Running; slurmrestd?: Slurmrestd } = {};
+  let cluster: Cluster | undefined;
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) return;
+    interrupted = true;
+    say('bench: interrupted: stopping the servers and cancelling the bench jobs');
+    void cleanUp(cluster, state).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    say('bench: building the gateway (npm run build)');
+    await run('npm', ['run', '--silent', 'build'], { cwd: ROOT, timeoutMs: 300_000 });
+    say('bench: bringing up the private cluster (scripts/cluster.sh up)');
+    cluster = await clusterUp(ROOT);
+    const stale = await sweep(cluster);
+    if (stale) say(`bench: cancelled ${stale} srbench-* jobs left by an earlier run`);
+    const results = await bench(options, cluster, state);
+    await cleanUp(cluster, state);
+    results.machine.loadAfter = loadAverage();
+    await writeOutputs(results, options);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    await cleanUp(cluster, state);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

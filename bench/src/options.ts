@@ -1,0 +1,74 @@
+/** Command-line options of `npm run bench`. */
+import { parseArgs } from 'node:util';
+import { ALL_MODES, WORKLOADS, parseMode, type Mode, type Workload } from './modes.js';
+
+export interface BenchOptions {
+  /** Held jobs put in the queue before measuring. @default 1000 (quick: 20) */
+  jobs: number;
+  /** Seconds per run (one workload, one system, one concurrency). @default 10 (quick: 2) */
+  durationS: number;
+  /** Concurrent connections, one run each. @default [1, 16, 64] (quick: [16]) */
+  connections: number[];
+  /** Systems to measure. @default every mode, slurmrestd first */
+  modes: Mode[];
+  workloads: Workload[];
+  /** The gateway's --parallel. @default 4 */
+  parallel: number;
+  quick: boolean;
+  /** Run the gateway under `node --cpu-prof` and summarise the profile (results are not saved as latest). */
+  profile: boolean;
+  /** Measure nothing: render docs/BENCHMARKS.md and the chart again from bench/results/latest.json. */
+  reportOnly: boolean;
+  /** The command line as typed, for the report. */
+  command: string;
+}
+
+const USAGE = `npm run bench -- [--jobs N] [--duration S] [--connections 1,16,64] [--modes slurmrestd,internal:thread,...]
+                     [--workloads list,get,submit] [--parallel N] [--quick] [--profile] [--report-only]`;
+
+function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`Expected --${name} to be a positive integer, got "${text}"`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      jobs: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      modes: { type: 'string' },
+      workloads: { type: 'string' },
+      parallel: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'report-only': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 'help';
+  }
+  const quick = values.quick ?? false;
+  const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+  const workloads = values.workloads ? list(values.workloads) : [...WORKLOADS];
+  for (const w of workloads) {
+    if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`Expected --workloads among ${WORKLOADS.join(', ')}, got "${w}"`);
+  }
+  return {
+    jobs: values.jobs ? positiveInt('jobs', values.jobs) : quick ? 20 : 1000,
+    durationS: values.duration ? positiveInt('duration', values.duration) : quick ? 2 : 10,
+    connections: values.connections ? list(values.connections).map((c) => positiveInt('connections', c)) : quick ? [16] : [1, 16, 64],
+    modes: values.modes ? list(values.modes).map(parseMode) : ALL_MODES,
+    workloads: workloads as Workload[],
+    parallel: values.parallel ? positiveInt('parallel', values.parallel) : 4,
+    quick,
+    profile: values.profile ?? false,
+    reportOnly: values['report-only'] ?? false,
+    command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+  };
+}

@@ -42,16 +42,7 @@ export class InternalExecutor implements Executor {
     refuseForeignIdentity(ctx);
     const plan: Plan<ResultOf<C>> = planFor(command, this.#env);
     let step = plan.next();
-    while (!step.done) {
-      let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
-      try {
-        outcome = { ok: true, value: await this.#runAsync(step.value, ctx, signal) };
-      } catch (error) {
-        if (error instanceof GatewayError) throw error; // deadline or abort: the plan is over
-        outcome = { ok: false, error };
-      }
-      step = outcome.ok ? plan.next(outcome.value) : plan.throw(outcome.error);
-    }
+    while (!step.done) step = resume(plan, await settle(this.#runAsync(step.value, ctx, signal)));
     return step.value;
   }
 
@@ -60,14 +51,8 @@ export class InternalExecutor implements Executor {
     const plan: Plan<ResultOf<C>> = planFor(command, this.#env);
     let step = plan.next();
     while (!step.done) {
-      let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
-      try {
-        outcome = { ok: true, value: this.#runSync(step.value, ctx) };
-      } catch (error) {
-        if (error instanceof GatewayError) throw error;
-        outcome = { ok: false, error };
-      }
-      step = outcome.ok ? plan.next(outcome.value) : plan.throw(outcome.error);
+      const current = step.value;
+      step = resume(plan, settleSync(() => this.#runSync(current, ctx)));
     }
     return step.value;
   }
@@ -134,4 +119,21 @@ function refuseForeignIdentity(ctx: CommandContext): void {
  */
 export function loadInternalExecutor(options: InternalExecutorOptions): Executor {
   return new InternalExecutor(loadBinding(), options);
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+async function settle(call: Promise<unknown>): Promise<Outcome> {
+  try { return { ok: true, value: await call }; } catch (error) { return { ok: false, error }; }
+}
+
+function settleSync(call: () => unknown): Outcome {
+  try { return { ok: true, value: call() }; } catch (error) { return { ok: false, error }; }
+}
+
+/** Hands a call's outcome back to its plan; a GatewayError (deadline, abort) ends the plan. */
+function resume<R>(plan: Plan<R>, outcome: Outcome): IteratorResult<Step, R> {
+  if (outcome.ok) return plan.next(outcome.value);
+  if (outcome.error instanceof GatewayError) throw outcome.error;
+  return plan.throw(outcome.error);
 }

@@ -76,11 +76,16 @@ function* listJobs(filter: JobFilter): Plan<Job[]> {
 }
 
 function* getJob(jobId: string): Plan<Job> {
-  const result = yield squeue(['--states', 'all', '--jobs', jobId]);
-  if (UNKNOWN_JOB.test(result.stderr)) throw new GatewayError('job_not_found', `No job ${jobId}`);
-  const job = pickJob(parseJobs(check(result, `Reading job ${jobId} failed`).stdout), jobId);
+  const job = yield* findJob(jobId);
   if (!job) throw new GatewayError('job_not_found', `No job ${jobId}`);
   return job;
+}
+
+/** The job, or undefined when Slurm does not know it; any other failure throws. */
+function* findJob(jobId: string): Plan<Job | undefined> {
+  const result = yield squeue(['--states', 'all', '--jobs', jobId]);
+  if (UNKNOWN_JOB.test(result.stderr)) return undefined;
+  return pickJob(parseJobs(check(result, `Reading job ${jobId} failed`).stdout), jobId);
 }
 
 /**
@@ -171,8 +176,12 @@ function* expectQuiet(jobId: string, invocation: Invocation, what: string): Plan
 function* explain(result: RunResult, jobId: string, what: string): Plan<GatewayError> {
   const error = classify(result, what);
   if (error.code !== 'scheduler_rejected') return error;
-  const lookup = yield squeue(['--states', 'all', '--jobs', jobId]);
-  const exists = !UNKNOWN_JOB.test(lookup.stderr) && lookup.exitCode === 0 && pickJob(parseJobs(lookup.stdout), jobId) !== undefined;
+  let exists: boolean;
+  try {
+    exists = (yield* findJob(jobId)) !== undefined;
+  } catch {
+    return error; // the lookup failed too: report the action's own failure
+  }
   return exists ? error : new GatewayError('job_not_found', `No job ${jobId}`);
 }
 

@@ -33,6 +33,8 @@
 # is base + 306/817/818/819, remembered in $CLUSTER_DIR/port-base), CLUSTER_WAIT (default 60 s).
 # Jobs run as root or as any local user (their output lands in their working directory); users
 # without an association in slurmdbd are accepted (no AccountingStorageEnforce).
+# Users: `up` creates the test users alice and bob (homes 0755 under /home) and the gateway's
+# service user schedrest (no login, no home), the way a site would run `--auth=jwt` (SECURITY.md).
 set -euo pipefail
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
 
@@ -446,9 +448,29 @@ wait_node() {
   done
 }
 
+# Two ordinary users for the identity tests, and the unprivileged user the gateway runs as
+# under --auth=jwt. Idempotent; existing users are left as they are.
+TEST_USERS=(alice bob)
+SERVICE_USER=schedrest
+ensure_users() {
+  local u
+  for u in "${TEST_USERS[@]}"; do
+    if ! getent passwd "$u" >/dev/null; then
+      useradd --create-home --shell /bin/bash "$u"
+      log "created user $u"
+    fi
+    chmod 0755 "$(getent passwd "$u" | cut -d: -f6)"
+  done
+  if ! getent passwd "$SERVICE_USER" >/dev/null; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$SERVICE_USER"
+    log "created service user $SERVICE_USER"
+  fi
+}
+
 cmd_up() {
   need_root
   ensure_binaries
+  ensure_users
   mkdir -p "$DIR"
   exec 9>"$DIR/.lock"
   flock -w 300 9 || die "another \`cluster.sh up\` holds $DIR/.lock"

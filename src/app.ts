@@ -6,6 +6,8 @@ import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import type { RuntimeInfo } from './options.js';
 import { requestContext } from './http/context.js';
 import { errorBoundary } from './http/errors.js';
+import { authenticate } from './http/auth.js';
+import type { Authenticator } from './auth/tokens.js';
 import { createRouter } from './routes.js';
 
 /** A Koa app that never listens: the entry point does, tests use `app.callback()`. */
@@ -13,12 +15,14 @@ export function createApp(container: DependencyContainer): Koa {
   const logger = container.resolve<Logger>(TOKENS.Logger);
   const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
   const runtime = container.resolve<RuntimeInfo>(TOKENS.Runtime);
+  const authenticator = container.isRegistered(TOKENS.Authenticator) ? container.resolve<Authenticator>(TOKENS.Authenticator) : undefined;
 
   const app = new Koa();
   app.silent = true; // the error boundary logs; koa's default handler would print stacks to stderr
   const router = createRouter(dispatcher, runtime);
   app.use(requestContext(logger, runtime.timeoutMs));
   app.use(errorBoundary(logger));
+  app.use(authenticate(authenticator));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

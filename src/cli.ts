@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { userInfo } from 'node:os';
 import { pino } from 'pino';
 import { OptionsError, parseOptions, type GatewayOptions } from './options.js';
 import { createContainer } from './container.js';
@@ -22,12 +23,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options === 'help') return 0;
 
-  const logger = pino({ level: options.logLevel });
+  const logger = pino({ level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-slurm-user-token"]'] });
+  if (options.auth === 'none' && options.insecure) {
+    logger.warn({ host: options.host }, `--auth=none --insecure: anyone who can reach ${options.host} acts as ${userName()} on the cluster`);
+  }
   let container;
   try {
     container = createContainer(options, logger);
   } catch (error) {
-    process.stderr.write(`scheduler-rest: cannot start with --executor=${options.executor} --application=${options.application}: ${(error as Error).message}\n`);
+    process.stderr.write(`scheduler-rest: cannot start with --executor=${options.executor} --application=${options.application} --auth=${options.auth}: ${(error as Error).message}\n`);
     return 1;
   }
   const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
@@ -43,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { port } = server.address() as AddressInfo;
-  logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.application, parallel: dispatcher.concurrency }, 'listening');
+  logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.application, parallel: dispatcher.concurrency, auth: options.auth }, 'listening');
 
   // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal it believes nobody else
   // handles, which would kill the process in the middle of the graceful stop. A second signal
@@ -68,6 +72,14 @@ async function main(argv: string[]): Promise<number> {
   await dispatcher.close(0);
   logger.info('stopped');
   return 0;
+}
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.()}`;
+  }
 }
 
 main(process.argv.slice(2)).then(

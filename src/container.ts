@@ -7,6 +7,8 @@ import { TOKENS } from './tokens.js';
 import type { GatewayOptions, RuntimeInfo } from './options.js';
 import { Coalescer, createStrategy, Dispatcher } from './dispatch/index.js';
 import { createExecutor } from './executors/index.js';
+import type { ExecutorOptions } from './executors/executor.js';
+import { Authenticator, readAuthSettings } from './auth/tokens.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -16,7 +18,13 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
  * @throws GatewayError when the chosen executor cannot be built on this machine.
  */
 export function createContainer(options: GatewayOptions, logger: Logger = pino({ level: options.logLevel })): DependencyContainer {
-  const executorOptions = options.slurmBinDir ? { slurmBinDir: options.slurmBinDir } : {};
+  // Under --auth=jwt the gateway only ever acts through its callers' tokens: as root, a bug could
+  // act as root on the host (files, --uid), which no token can bound. slurmrestd refuses root too.
+  if (options.auth === 'jwt' && process.getuid?.() === 0) {
+    throw new Error('--auth=jwt does not run as root: run the gateway as an unprivileged service user (see docs/SECURITY.md); it needs no privilege, Slurm checks every token');
+  }
+  const authenticator = options.auth === 'jwt' ? new Authenticator(readAuthSettings(options)) : undefined;
+  const executorOptions: ExecutorOptions = { auth: options.auth, ...(options.slurmBinDir && { slurmBinDir: options.slurmBinDir }) };
   const probe = createExecutor(options.executor, executorOptions);
   void probe.dispose?.();
 
@@ -28,6 +36,7 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
     parallel: strategy.concurrency,
     timeoutMs: options.timeoutMs,
     bodyLimit: options.bodyLimit,
+    auth: options.auth,
     defaultWorkingDirectory: homedir(),
   };
 
@@ -35,6 +44,7 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   child.register(TOKENS.Logger, { useValue: logger });
   child.register(TOKENS.Runtime, { useValue: runtime });
   child.register(TOKENS.Strategy, { useValue: strategy });
+  if (authenticator) child.register(TOKENS.Authenticator, { useValue: authenticator });
   const dispatcher = new Dispatcher(strategy, { queueLimit: options.queueLimit });
   child.register(TOKENS.Dispatcher, { useValue: options.coalesce ? new Coalescer(dispatcher) : dispatcher });
   return child;

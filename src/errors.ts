@@ -12,6 +12,7 @@ export const ERROR_TABLE = {
   job_not_found: { status: 404, message: 'No such job' },
   node_not_found: { status: 404, message: 'No such node' },
   partition_not_found: { status: 404, message: 'No such partition' },
+  output_not_found: { status: 404, message: "The job's output file does not exist" },
   method_not_allowed: { status: 405, message: 'Method not allowed' },
   invalid_job_state: { status: 409, message: "The job's state does not allow this action" },
   payload_too_large: { status: 413, message: 'The request body is too large' },

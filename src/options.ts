@@ -3,6 +3,7 @@
  * Everything is validated here, before anything listens; a bad value is one line and exit code 2.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
 import { APPLICATIONS, type Application } from './dispatch/strategy.js';
@@ -23,7 +24,18 @@ export interface GatewayOptions {
   slurmBinDir?: string;
   /** Share one scheduler call among identical reads in flight at the same time. */
   coalesce: boolean;
+  /** none: every request acts as the gateway's own user; jwt: as the caller its token names. */
+  auth: AuthMode;
+  /** --auth=none on a non-loopback address, knowingly. */
+  insecure: boolean;
+  /** Slurm's jwt_hs256.key, to verify HS256 tokens. */
+  jwtKey?: string;
+  /** A JWKS file, to verify RS256/ES256 tokens. */
+  jwks?: string;
 }
+
+export const AUTH_MODES = ['none', 'jwt'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** What the app reports about itself (health, logs). */
 export interface RuntimeInfo {
@@ -33,6 +45,7 @@ export interface RuntimeInfo {
   parallel: number;
   timeoutMs: number;
   bodyLimit: string;
+  auth: AuthMode;
   /** Where submitted jobs run when the request names no working_directory. */
   defaultWorkingDirectory: string;
 }
@@ -83,6 +96,10 @@ export function buildParser(argv: string[]) {
     .option('body-limit', { type: 'string', default: defaults['body-limit'], describe: 'Largest JSON body accepted' })
     .option('log-level', { type: 'string', default: defaults['log-level'], describe: `Log level: ${LOG_LEVELS.join(' | ')}` })
     .option('coalesce', { type: 'boolean', default: defaults.coalesce, describe: 'Identical reads in flight at the same time share one scheduler call (--no-coalesce: one call each)' })
+    .option('auth', { type: 'string', default: defaults.auth, describe: `Who requests act as: ${AUTH_MODES.join(' | ')} (none: the gateway's own user, loopback only)` })
+    .option('insecure', { type: 'boolean', default: false, describe: 'Allow --auth=none on a non-loopback address (logs a warning at every start)' })
+    .option('jwt-key', { type: 'string', describe: "Slurm's jwt_hs256.key: verify HS256 tokens (--auth=jwt)" })
+    .option('jwks', { type: 'string', describe: 'JWKS file: verify RS256/ES256 tokens (--auth=jwt)' })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
     .strictOptions()
     .help()
@@ -122,9 +139,19 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
   const args = parser.parseSync();
   if (args.help) return 'help';
   const application = oneOf('application', args.application, APPLICATION_ALIASES, Object.keys(APPLICATION_ALIASES));
+  const host = String(args.host);
+  const auth = oneOf('auth', args.auth, AUTH_MODES, AUTH_MODES);
+  const insecure = args.insecure === true;
+  const jwtKey = args['jwt-key'] ? String(args['jwt-key']) : undefined;
+  const jwks = args.jwks ? String(args.jwks) : undefined;
+  if (auth === 'none' && !isLoopback(host) && !insecure) {
+    throw new OptionsError(`--auth=none lets every caller act as the gateway's own user, so it listens only on loopback; --host=${host} needs --auth=jwt (or --insecure, knowingly)`);
+  }
+  if (auth === 'none' && (jwtKey || jwks)) throw new OptionsError('--jwt-key and --jwks apply only with --auth=jwt');
+  if (auth === 'jwt' && !jwtKey && !jwks) throw new OptionsError("--auth=jwt needs --jwt-key (Slurm's jwt_hs256.key, for HS256 tokens) or --jwks (RS256/ES256 tokens)");
   return {
     port: integer('port', args.port, 0, 65535),
-    host: String(args.host),
+    host,
     executor: oneOf('executor', args.executor, EXECUTOR_KINDS, EXECUTOR_KINDS),
     application,
     parallel: integer('parallel', args.parallel, 1, 256),
@@ -134,6 +161,19 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     bodyLimit: String(args['body-limit']),
     logLevel: oneOf('log-level', args['log-level'], LOG_LEVELS, LOG_LEVELS),
     coalesce: args.coalesce !== false,
+    auth,
+    insecure,
+    ...(jwtKey ? { jwtKey } : {}),
+    ...(jwks ? { jwks } : {}),
     ...(args['slurm-bin-dir'] ? { slurmBinDir: String(args['slurm-bin-dir']) } : {}),
   };
+}
+
+/** 127.0.0.0/8, ::1, ::ffff:127.x and the name localhost: nobody else can connect. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
+  return false;
 }

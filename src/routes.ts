@@ -18,6 +18,8 @@ export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo
     .get('/jobs', jobs.list)
     .post('/jobs', body, jobs.submit)
     .get('/jobs/:id', jobs.get)
+    .get('/jobs/:id/stdout', jobs.output('stdout'))
+    .get('/jobs/:id/stderr', jobs.output('stderr'))
     .patch('/jobs/:id', body, jobs.update)
     .delete('/jobs/:id', jobs.cancel)
     .post('/jobs/:id/hold', jobs.control('hold'))

@@ -4,4 +4,6 @@ export const TOKENS = {
   Runtime: Symbol('Runtime'),
   Strategy: Symbol('DispatchStrategy'),
   Dispatcher: Symbol('Dispatcher'),
+  /** undefined under --auth=none. */
+  Authenticator: Symbol('Authenticator'),
 } as const;

@@ -29,4 +29,9 @@ export interface ExecutorOptions {
   slurmBinDir?: string;
   /** Largest output accepted from one Slurm tool, in bytes. @default 64 MiB */
   maxOutputBytes?: number;
+  /**
+   * none: commands run as the gateway's own user (munge). jwt: each command carries its caller's
+   * verified Slurm token in `ctx.identity` and runs as that user. @default 'none'
+   */
+  auth?: 'none' | 'jwt';
 }

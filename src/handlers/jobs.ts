@@ -2,8 +2,9 @@ import type { Context } from 'koa';
 import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import type { JobAction } from '../commands.js';
 import { validate } from '../http/validate.js';
-import { cancelQuery, emptyQuery, jobId, jobListQuery, submitBody, updateBody } from '../http/schemas.js';
+import { cancelQuery, emptyQuery, jobId, jobListQuery, outputQuery, submitBody, updateBody } from '../http/schemas.js';
 import { GatewayError } from '../errors.js';
+import { gatewayReader, readJobOutput, type OutputStream } from '../output/read.js';
 
 /** Thin: validate -> build a command -> dispatch -> shape the HTTP answer. */
 export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDirectory: string }) {
@@ -24,8 +25,9 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
     async submit(ctx: Context) {
       if (!ctx.is('application/json')) throw new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
       const submission = validate(submitBody, ctx.request.body, 'body');
-      // Decided here, not by the tool or library, so that both executors put the job in the same place.
-      submission.working_directory ??= defaults.workingDirectory;
+      // Decided here, not by the tool or library, so that both executors put the job in the same
+      // place. A caller with an identity gets their own home, which only the executor can look up.
+      if (!ctx.state.request.identity) submission.working_directory ??= defaults.workingDirectory;
       const result = await dispatcher.dispatch({ kind: 'jobs.submit', submission }, ctx.state.request);
       ctx.status = 201;
       ctx.set('Location', `/v1/jobs/${result.job_id}`);
@@ -47,6 +49,16 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
         await dispatcher.dispatch({ kind: 'jobs.control', jobId: id, action }, ctx.state.request);
         ctx.status = 202;
         ctx.body = { id, action };
+      };
+    },
+
+    /** The job is read from Slurm as the caller (so Slurm decides whether they may see it), then its file. */
+    output(stream: OutputStream) {
+      return async function jobOutput(ctx: Context) {
+        const id = idOf(ctx);
+        const range = validate(outputQuery, ctx.query, 'query');
+        const job = await dispatcher.dispatch({ kind: 'jobs.get', jobId: id }, ctx.state.request);
+        ctx.body = await readJobOutput(job, stream, range, { user: ctx.state.request.identity?.user ?? gatewayReader().user });
       };
     },
 

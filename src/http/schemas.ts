@@ -89,3 +89,13 @@ export const jobListQuery = z.strictObject({
 
 export const cancelQuery = z.strictObject({ signal: signal.optional() });
 export const emptyQuery = z.strictObject({});
+
+export const MAX_OUTPUT_READ = 8 * 1024 * 1024;
+const byteCount = (min: number, max: number) => z.string().regex(/^\d{1,16}$/, 'must be a whole number of bytes')
+  .transform(Number).pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+/** GET /v1/jobs/{id}/stdout|stderr: a byte range of the file (the answer says its size). */
+export const outputQuery = z.strictObject({
+  offset: byteCount(0, Number.MAX_SAFE_INTEGER).default(0),
+  limit: byteCount(1, MAX_OUTPUT_READ).default(1024 * 1024),
+});

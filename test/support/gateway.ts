@@ -17,9 +17,17 @@ export interface Gateway {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startGateway(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Gateway> {
-  const child = spawn(process.execPath, [BIN, '--port=0', '--host=127.0.0.1', ...args], {
+export interface StartOptions {
+  /** Run the gateway as this uid/gid (the tests run as root; --auth=jwt refuses root). */
+  uid?: number;
+  gid?: number;
+}
+
+export async function startGateway(args: string[], env: NodeJS.ProcessEnv = process.env, options: StartOptions = {}): Promise<Gateway> {
+  const host = args.some((a) => a.startsWith('--host')) ? [] : ['--host=127.0.0.1'];
+  const child = spawn(process.execPath, [BIN, '--port=0', ...host, ...args], {
     env: { ...env, NODE_OPTIONS: '' },
+    ...(options.uid !== undefined && { uid: options.uid, gid: options.gid ?? options.uid }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

@@ -3,7 +3,7 @@
  * (LC_ALL=C, epoch timestamps, no user SQUEUE_/SBATCH_ defaults), the deadline as a hard
  * timeout, and a cap on output. What the output means is decided elsewhere.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, execaSync, type Options, type Result, type SyncOptions, type SyncResult } from 'execa';
@@ -24,6 +24,19 @@ export interface Invocation {
    * job environment for sbatch --export-file: NUL-separated, so values may hold any character).
    */
   files?: Array<{ flag: string; content: string }>;
+  /**
+   * Run the tool as this account's uid and gid inside an unprivileged user namespace (sbatch
+   * takes the job's owner from getuid(), and only root may pass --uid). The namespace changes
+   * nothing outside the process: Slurm still authenticates the caller's token, and refuses a
+   * job whose owner is not the token's user.
+   */
+  as?: { uid: number; gid: number };
+  /**
+   * The job's environment, given to the tool as its own (sbatch --export=NIL,NAME,…) instead of
+   * an --export-file: sbatch empties its environment when it reads one, before it authenticates,
+   * which would drop the caller's SLURM_JWT.
+   */
+  environment?: Record<string, string>;
 }
 
 export interface RunResult {
@@ -41,6 +54,7 @@ export class SlurmRunner {
   readonly #binDir?: string;
   readonly #maxOutput: number;
   readonly #baseEnv: Record<string, string>;
+  readonly #paths = new Map<string, string>();
 
   constructor(options: ExecutorOptions = {}) {
     this.#binDir = options.slurmBinDir;
@@ -54,10 +68,10 @@ export class SlurmRunner {
   }
 
   async run(invocation: Invocation, ctx: CommandContext, signal?: AbortSignal): Promise<RunResult> {
-    const [file, options] = this.#prepare(invocation, ctx);
+    const [file, prefix, options] = this.#prepare(invocation, ctx);
     const files = writeFiles(invocation);
     try {
-      const result = await execa(file, [...invocation.args, ...files.args], { ...options, ...(signal && { cancelSignal: signal }), forceKillAfterDelay: 1000 } satisfies Options);
+      const result = await execa(file, [...prefix, ...invocation.args, ...files.args], { ...options, ...(signal && { cancelSignal: signal }), forceKillAfterDelay: 1000 } satisfies Options);
       return this.#interpret(invocation, result);
     } finally {
       files.remove();
@@ -65,10 +79,10 @@ export class SlurmRunner {
   }
 
   runSync(invocation: Invocation, ctx: CommandContext): RunResult {
-    const [file, options] = this.#prepare(invocation, ctx);
+    const [file, prefix, options] = this.#prepare(invocation, ctx);
     const files = writeFiles(invocation);
     try {
-      const result = execaSync(file, [...invocation.args, ...files.args], { ...options, killSignal: 'SIGKILL' } satisfies SyncOptions);
+      const result = execaSync(file, [...prefix, ...invocation.args, ...files.args], { ...options, killSignal: 'SIGKILL' } satisfies SyncOptions);
       return this.#interpret(invocation, result);
     } finally {
       files.remove();
@@ -78,9 +92,17 @@ export class SlurmRunner {
   #prepare(invocation: Invocation, ctx: CommandContext) {
     const timeout = remaining(ctx);
     if (timeout <= 0) throw new GatewayError('deadline_exceeded', `The deadline passed before ${invocation.tool} could run`);
-    const env = { ...this.#baseEnv };
+    let env = { ...this.#baseEnv };
+    if (invocation.environment) {
+      // Only the named variables and SLURM_* reach the job, so no other SLURM_ variable may be set.
+      env = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('SLURM_') || key === 'SLURM_CONF'));
+      Object.assign(env, invocation.environment);
+    }
     if (ctx.identity?.token) env.SLURM_JWT = ctx.identity.token;
-    const file = this.#binDir ? join(this.#binDir, invocation.tool) : invocation.tool;
+    const tool = this.#resolve(invocation.tool);
+    const [file, prefix] = invocation.as
+      ? [this.#resolve('unshare'), ['--user', `--map-user=${invocation.as.uid}`, `--map-group=${invocation.as.gid}`, '--', tool]]
+      : [tool, []];
     const options = {
       env,
       extendEnv: false,
@@ -90,7 +112,19 @@ export class SlurmRunner {
       stripFinalNewline: false,
       ...(invocation.input === undefined ? { stdin: 'ignore' as const } : { input: invocation.input }),
     };
-    return [file, options] as const;
+    return [file, prefix, options] as const;
+  }
+
+  /** An absolute path when the tool's own PATH may be the job's (a caller-given PATH). */
+  #resolve(tool: string): string {
+    if (this.#binDir && tool !== 'unshare') return join(this.#binDir, tool);
+    let path = this.#paths.get(tool);
+    if (path === undefined) {
+      const dirs = (this.#baseEnv.PATH ?? '/usr/bin:/bin').split(':').filter(Boolean);
+      path = dirs.map((dir) => join(dir, tool)).find((candidate) => { try { accessSync(candidate, constants.X_OK); return true; } catch { return false; } }) ?? tool;
+      this.#paths.set(tool, path);
+    }
+    return path;
   }
 
   #interpret(invocation: Invocation, result: Result | SyncResult): RunResult {
@@ -115,6 +149,17 @@ export class SlurmRunner {
     }
     return { invocation, exitCode: result.exitCode ?? -1, stdout, stderr };
   }
+}
+
+/**
+ * Whether this process may run a tool as another uid in a user namespace (needs unprivileged user
+ * namespaces: kernel.unprivileged_userns_clone, and no seccomp filter forbidding unshare).
+ * @returns undefined when it can, else why not.
+ */
+export function userNamespaceProblem(): string | undefined {
+  const probe = execaSync('unshare', ['--user', '--map-user=65534', '--map-group=65534', '--', 'true'], { reject: false, timeout: 5_000 });
+  if (probe.exitCode === 0) return undefined;
+  return String(probe.stderr || probe.shortMessage || 'unshare failed').trim().split('\n')[0];
 }
 
 /** Writes an invocation's private files into a fresh 0700 directory. */

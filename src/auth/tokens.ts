@@ -1,0 +1,133 @@
+/**
+ * Who is calling: Slurm-compatible JWTs, verified here before anything reaches Slurm.
+ *
+ * slurmctld closes the connection on a token it rejects, so a client library only sees "Zero
+ * Bytes were transmitted or received", indistinguishable from a network fault; verifying here is
+ * what turns a bad token into a clear 401. Tokens are as `scontrol token` issues them (HS256 with
+ * the cluster's jwt_hs256.key, claims `sun`, `iat`, `exp`), or RS256/ES256 from a JWKS file. The
+ * verified token itself is what the executors hand to Slurm, which checks it again and enforces
+ * that user's permissions: this module decides who may try, Slurm decides what they may do.
+ */
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { GatewayError } from '../errors.js';
+import type { Identity } from '../context.js';
+import { lookupAccount } from './accounts.js';
+
+export interface AuthSettings {
+  /** Raw bytes of Slurm's jwt_hs256.key (AuthAltParameters=jwt_key=…): accepts HS256 tokens. */
+  hs256Key?: Uint8Array;
+  /** A JWKS document (e.g. an OIDC provider's): accepts RS256 and ES256 tokens signed by its keys. */
+  jwks?: JSONWebKeySet;
+}
+
+/** Headers that carry a token, in the forms slurmrestd and OAuth clients send. */
+export interface TokenHeaders {
+  authorization?: string;
+  'x-slurm-user-token'?: string;
+  'x-slurm-user-name'?: string;
+}
+
+const MAX_TOKEN = 8192;
+/** POSIX portable user names, as Slurm resolves them with getpwnam(). */
+const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$/;
+
+const unauthorized = (message: string) => new GatewayError('unauthorized', message);
+
+export function readAuthSettings(options: { jwtKey?: string; jwks?: string }): AuthSettings {
+  const settings: AuthSettings = {};
+  if (options.jwtKey) {
+    const key = readFileSync(options.jwtKey);
+    if (key.length < 16) throw new Error(`--jwt-key ${options.jwtKey}: the key is ${key.length} bytes; Slurm's jwt_hs256.key is at least 16`);
+    settings.hs256Key = new Uint8Array(key);
+  }
+  if (options.jwks) {
+    const jwks = JSON.parse(readFileSync(options.jwks, 'utf8')) as JSONWebKeySet;
+    if (!Array.isArray(jwks?.keys) || jwks.keys.length === 0) throw new Error(`--jwks ${options.jwks}: expected a JWKS document with a non-empty "keys" array`);
+    settings.jwks = jwks;
+  }
+  return settings;
+}
+
+export class Authenticator {
+  readonly #hs256?: Uint8Array;
+  readonly #jwks?: ReturnType<typeof createLocalJWKSet>;
+  readonly #accepted: string[];
+
+  constructor(settings: AuthSettings) {
+    this.#hs256 = settings.hs256Key;
+    this.#jwks = settings.jwks && createLocalJWKSet(settings.jwks);
+    this.#accepted = [...(this.#hs256 ? ['HS256'] : []), ...(this.#jwks ? ['RS256', 'ES256'] : [])];
+    if (!this.#accepted.length) throw new Error('--auth=jwt needs --jwt-key (HS256, Slurm\'s jwt_hs256.key) or --jwks (RS256/ES256)');
+  }
+
+  /**
+   * The caller's identity, from a verified token.
+   * @throws GatewayError 401 for a missing, malformed, unsigned, wrongly signed or expired token;
+   *   403 for a valid token of an identity the gateway never acts as (root, no local account).
+   */
+  async authenticate(headers: TokenHeaders): Promise<Required<Identity>> {
+    const token = tokenOf(headers);
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthorized('The token is not a JWT (header.payload.signature)');
+    }
+    if (!alg || alg.toLowerCase() === 'none') throw unauthorized('Unsigned tokens (alg "none") are refused');
+    if (!this.#accepted.includes(alg)) throw unauthorized(`Tokens signed with ${alg} are not accepted; this gateway accepts ${this.#accepted.join(', ')}`);
+
+    let payload: JWTPayload;
+    try {
+      const options = { algorithms: [alg], requiredClaims: ['exp'] };
+      payload = alg === 'HS256'
+        ? (await jwtVerify(token, this.#hs256!, options)).payload
+        : (await jwtVerify(token, this.#jwks!, options)).payload;
+    } catch (error) {
+      throw unauthorized(reason(error));
+    }
+    const claimed = typeof payload.sun === 'string' ? payload.sun : typeof payload.username === 'string' ? payload.username : undefined;
+    if (!claimed) throw unauthorized('The token names no user (claim "sun", as scontrol token issues, or "username")');
+    if (!USER_NAME.test(claimed)) throw unauthorized('The token\'s user name is not a valid user name');
+    const asked = headers['x-slurm-user-name'];
+    if (asked !== undefined && asked !== claimed) {
+      throw unauthorized(`The token is for user ${claimed}, but X-SLURM-USER-NAME says ${JSON.stringify(asked.slice(0, 64))}; this gateway does not act for other users`);
+    }
+    const account = await lookupAccount(claimed).catch((error: unknown) => {
+      throw new GatewayError('scheduler_unavailable', `Cannot look up user ${claimed}: ${(error as Error).message}`);
+    });
+    if (!account) throw new GatewayError('forbidden', `User ${claimed} has no account on the gateway's host`);
+    if (account.uid === 0) throw new GatewayError('forbidden', 'The gateway never acts as root; use an ordinary user\'s token');
+    return { user: claimed, token };
+  }
+}
+
+function tokenOf(headers: TokenHeaders): string {
+  const bearer = headers.authorization;
+  const slurm = headers['x-slurm-user-token'];
+  let token: string | undefined;
+  if (bearer !== undefined) {
+    const match = /^Bearer +([^ ]+) *$/i.exec(bearer);
+    if (!match) throw unauthorized('The Authorization header must be "Bearer <token>"');
+    token = match[1];
+  }
+  if (slurm !== undefined) {
+    if (token !== undefined && token !== slurm) throw unauthorized('Authorization and X-SLURM-USER-TOKEN carry different tokens');
+    token = slurm.trim();
+  }
+  if (!token) throw unauthorized('A token is required: send "Authorization: Bearer <token>" or X-SLURM-USER-TOKEN (scontrol token prints one)');
+  if (token.length > MAX_TOKEN) throw unauthorized(`The token is longer than ${MAX_TOKEN} characters`);
+  return token;
+}
+
+function reason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) {
+    const exp = typeof error.payload.exp === 'number' ? ` at ${new Date(error.payload.exp * 1000).toISOString()}` : '';
+    return `The token expired${exp}; get a new one (scontrol token)`;
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'The token\'s signature does not verify: it was not signed with this cluster\'s key';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'No key in the gateway\'s JWKS matches the token';
+  if (error instanceof errors.JWTClaimValidationFailed) return `The token's "${error.claim}" claim is invalid: ${error.reason === 'missing' ? 'missing' : error.message}`;
+  if (error instanceof errors.JOSEError) return `The token is invalid: ${error.message}`;
+  return 'The token is invalid';
+}

@@ -20,6 +20,8 @@
 #   etc/plugstack.conf        empty, so the system /etc/slurm/plugstack.conf is never read
 #   etc/db.pass               (0600) password of the MariaDB user `slurm`
 #   jwt_hs256.key             (0600) 32 random bytes; AuthAltTypes=auth/jwt (scontrol token, slurmrestd)
+#   jwks.json, jwks_rs256.pem a JWKS with one RS256 key (kid schedrest-test) and its private key
+#                             (0600), standing in for an OIDC provider: AuthAltParameters=jwks=
 #   munge/munge.key           (0400) our munge key; munge/munge.socket.2 our munged socket
 #   mysql/                    MariaDB datadir (database slurm_acct_db)
 #   state/                    StateSaveLocation;  spool/slurmd/  SlurmdSpoolDir
@@ -62,6 +64,7 @@ WAIT="${CLUSTER_WAIT:-60}" # seconds, for each daemon to answer
 
 ETC="$DIR/etc" LOGD="$DIR/log" RUN="$DIR/run" MUNGED="$DIR/munge" DATA="$DIR/mysql"
 CONF="$ETC/slurm.conf" DBD_CONF="$ETC/slurmdbd.conf" JWT_KEY="$DIR/jwt_hs256.key"
+JWKS="$DIR/jwks.json" JWKS_PRIVATE="$DIR/jwks_rs256.pem"
 MUNGE_KEY="$MUNGED/munge.key" MUNGE_SOCK="$MUNGED/munge.socket.2" MYSQL_SOCK="$RUN/mysql.sock"
 DAEMONS=(munged mariadbd slurmdbd slurmctld slurmd) # start order
 
@@ -253,7 +256,7 @@ AuthType=auth/munge
 AuthInfo=socket=$MUNGE_SOCK
 CryptoType=crypto/munge
 AuthAltTypes=auth/jwt
-AuthAltParameters=jwt_key=$JWT_KEY
+AuthAltParameters=jwt_key=$JWT_KEY,jwks=$JWKS
 StateSaveLocation=$DIR/state
 SlurmdSpoolDir=$DIR/spool/slurmd
 SlurmctldPidFile=$RUN/slurmctld.pid
@@ -448,6 +451,22 @@ wait_node() {
   done
 }
 
+# An RS256 key pair as an OIDC provider would hold it: the private key signs test tokens, the
+# JWKS (public) is what slurmctld (jwks=) and the gateway (--jwks) verify them with. Slurm 22.05
+# reads only RS256 keys that carry a kid. Node is there already: the gateway needs it.
+make_jwks() {
+  [[ -s "$JWKS" && -s "$JWKS_PRIVATE" ]] && return 0
+  (umask 077 && node -e '
+    const { generateKeyPairSync } = require("node:crypto");
+    const fs = require("node:fs");
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    fs.writeFileSync(process.argv[1], privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    const jwk = { ...publicKey.export({ format: "jwk" }), kid: "schedrest-test", alg: "RS256", use: "sig" };
+    fs.writeFileSync(process.argv[2], JSON.stringify({ keys: [jwk] }, null, 2) + "\n", { mode: 0o644 });
+  ' "$JWKS_PRIVATE" "$JWKS")
+  chmod 0644 "$JWKS"
+}
+
 # Two ordinary users for the identity tests, and the unprivileged user the gateway runs as
 # under --auth=jwt. Idempotent; existing users are left as they are.
 TEST_USERS=(alice bob)
@@ -477,6 +496,7 @@ cmd_up() {
   make_dirs
   [[ "$(cat "$DIR/port-base" 2>/dev/null)" == "$PORT_BASE" ]] || echo "$PORT_BASE" >"$DIR/port-base"
   random_file "$JWT_KEY" 32 0600
+  make_jwks
   local changed d
   changed="$(write_configs)"
   # A config change (new script version, new hostname or memory) restarts the affected daemons.

@@ -30,7 +30,7 @@ export interface GatewayOptions {
   insecure: boolean;
   /** Slurm's jwt_hs256.key, to verify HS256 tokens. */
   jwtKey?: string;
-  /** A JWKS file, to verify RS256/ES256 tokens. */
+  /** A JWKS file, to verify RS256 tokens (slurmctld must be given the same one). */
   jwks?: string;
 }
 
@@ -99,7 +99,7 @@ export function buildParser(argv: string[]) {
     .option('auth', { type: 'string', default: defaults.auth, describe: `Who requests act as: ${AUTH_MODES.join(' | ')} (none: the gateway's own user, loopback only)` })
     .option('insecure', { type: 'boolean', default: false, describe: 'Allow --auth=none on a non-loopback address (logs a warning at every start)' })
     .option('jwt-key', { type: 'string', describe: "Slurm's jwt_hs256.key: verify HS256 tokens (--auth=jwt)" })
-    .option('jwks', { type: 'string', describe: 'JWKS file: verify RS256/ES256 tokens (--auth=jwt)' })
+    .option('jwks', { type: 'string', describe: 'JWKS file: verify RS256 tokens, e.g. an OIDC provider\'s (--auth=jwt; slurmctld needs the same jwks=)' })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
     .strictOptions()
     .help()
@@ -148,7 +148,7 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     throw new OptionsError(`--auth=none lets every caller act as the gateway's own user, so it listens only on loopback; --host=${host} needs --auth=jwt (or --insecure, knowingly)`);
   }
   if (auth === 'none' && (jwtKey || jwks)) throw new OptionsError('--jwt-key and --jwks apply only with --auth=jwt');
-  if (auth === 'jwt' && !jwtKey && !jwks) throw new OptionsError("--auth=jwt needs --jwt-key (Slurm's jwt_hs256.key, for HS256 tokens) or --jwks (RS256/ES256 tokens)");
+  if (auth === 'jwt' && !jwtKey && !jwks) throw new OptionsError("--auth=jwt needs --jwt-key (Slurm's jwt_hs256.key, for HS256 tokens) or --jwks (RS256 tokens)");
   return {
     port: integer('port', args.port, 0, 65535),
     host,

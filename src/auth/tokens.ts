@@ -4,7 +4,7 @@
  * slurmctld closes the connection on a token it rejects, so a client library only sees "Zero
  * Bytes were transmitted or received", indistinguishable from a network fault; verifying here is
  * what turns a bad token into a clear 401. Tokens are as `scontrol token` issues them (HS256 with
- * the cluster's jwt_hs256.key, claims `sun`, `iat`, `exp`), or RS256/ES256 from a JWKS file. The
+ * the cluster's jwt_hs256.key, claims `sun`, `iat`, `exp`), or RS256 from a JWKS file (an OIDC provider's). The
  * verified token itself is what the executors hand to Slurm, which checks it again and enforces
  * that user's permissions: this module decides who may try, Slurm decides what they may do.
  */
@@ -17,7 +17,7 @@ import { lookupAccount } from './accounts.js';
 export interface AuthSettings {
   /** Raw bytes of Slurm's jwt_hs256.key (AuthAltParameters=jwt_key=…): accepts HS256 tokens. */
   hs256Key?: Uint8Array;
-  /** A JWKS document (e.g. an OIDC provider's): accepts RS256 and ES256 tokens signed by its keys. */
+  /** A JWKS document (e.g. an OIDC provider's): accepts RS256 tokens signed by its keys. */
   jwks?: JSONWebKeySet;
 }
 
@@ -57,8 +57,8 @@ export class Authenticator {
   constructor(settings: AuthSettings) {
     this.#hs256 = settings.hs256Key;
     this.#jwks = settings.jwks && createLocalJWKSet(settings.jwks);
-    this.#accepted = [...(this.#hs256 ? ['HS256'] : []), ...(this.#jwks ? ['RS256', 'ES256'] : [])];
-    if (!this.#accepted.length) throw new Error('--auth=jwt needs --jwt-key (HS256, Slurm\'s jwt_hs256.key) or --jwks (RS256/ES256)');
+    this.#accepted = [...(this.#hs256 ? ['HS256'] : []), ...(this.#jwks ? ['RS256'] : [])];
+    if (!this.#accepted.length) throw new Error('--auth=jwt needs --jwt-key (HS256, Slurm\'s jwt_hs256.key) or --jwks (RS256)');
   }
 
   /**
@@ -75,7 +75,11 @@ export class Authenticator {
       throw unauthorized('The token is not a JWT (header.payload.signature)');
     }
     if (!alg || alg.toLowerCase() === 'none') throw unauthorized('Unsigned tokens (alg "none") are refused');
-    if (!this.#accepted.includes(alg)) throw unauthorized(`Tokens signed with ${alg} are not accepted; this gateway accepts ${this.#accepted.join(', ')}`);
+    if (!this.#accepted.includes(alg)) {
+      // The token goes on to slurmctld, whose auth/jwt (22.05) verifies HS256 and, from its JWKS,
+      // RS256 only: a token Slurm cannot verify is refused here rather than failing there.
+      throw unauthorized(`Tokens signed with ${alg} are not accepted; this gateway accepts ${this.#accepted.join(', ')}${alg.startsWith('ES') ? ' (Slurm\'s auth/jwt cannot verify ES tokens, so they could not be passed on)' : ''}`);
+    }
 
     let payload: JWTPayload;
     try {

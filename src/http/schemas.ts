@@ -51,7 +51,10 @@ export const submitBody = z.strictObject({
   stdout: absolutePath.optional(),
   stderr: absolutePath.optional(),
   environment: z.record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'environment names must be letters, digits and _'),
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'environment names must be letters, digits and _')
+      // Slurm's tools read these themselves (options, configuration, the caller's token), and
+      // slurmd sets SLURM_* for the job: a caller's job environment must not steer either.
+      .refine((name) => !/^(SLURM_|SBATCH_)/.test(name), 'environment names starting with SLURM_ or SBATCH_ are reserved for Slurm'),
     z.string().max(131072).refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes'),
   ).refine((env) => Object.keys(env).length <= MAX_ENV_ENTRIES, `must have at most ${MAX_ENV_ENTRIES} entries`).optional(),
   hold: z.boolean().optional(),

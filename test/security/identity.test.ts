@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import request from 'supertest';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
-import { account, otherKey, SERVICE_USER, serviceKeyCopy, token, unsignedToken } from '../support/identity.js';
+import { account, clusterJwksPath, otherKey, rs256Token, SERVICE_USER, serviceKeyCopy, token, unsignedToken } from '../support/identity.js';
 import { FINISHED, uniqueName } from '../support/slurm.js';
 
 const service = account(SERVICE_USER);
@@ -38,7 +38,7 @@ describe.each(modes())('identity: --executor=$executor --application=$applicatio
 
   beforeAll(async () => {
     gateway = await startGateway(
-      [`--executor=${executor}`, `--application=${application}`, '--parallel=2', '--auth=jwt', `--jwt-key=${serviceKeyCopy()}`],
+      [`--executor=${executor}`, `--application=${application}`, '--parallel=2', '--auth=jwt', `--jwt-key=${serviceKeyCopy()}`, `--jwks=${clusterJwksPath()}`],
       { ...process.env, HOME: '/nonexistent' },
       { uid: service.uid, gid: service.gid },
     );
@@ -92,6 +92,18 @@ describe.each(modes())('identity: --executor=$executor --application=$applicatio
     expect(root.body.error.message).toMatch(/never acts as root/);
     const nobody = await request(gateway.url).get('/v1/jobs').set('Authorization', `Bearer ${await token('no-such-user-xyz')}`);
     expect(nobody.status).toBe(403);
+  });
+
+  test('an RS256 token from the JWKS (as an OIDC provider issues them) acts as its user; an unknown kid is 401', async () => {
+    const auth = `Bearer ${await rs256Token('alice')}`;
+    const res = await submit(auth, { script: HELD, name: uniqueName('oidc'), hold: true });
+    expect(res.status).toBe(201);
+    const job = await request(gateway.url).get(`/v1/jobs/${res.body.job_id}`).set('Authorization', auth);
+    expect(job.body.user).toBe('alice');
+    expect((await request(gateway.url).delete(`/v1/jobs/${res.body.job_id}`).set('Authorization', auth)).status).toBe(202);
+    const unknown = await request(gateway.url).get('/v1/jobs').set('Authorization', `Bearer ${await rs256Token('alice', { kid: 'other' })}`);
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error.message).toMatch(/No key in the gateway's JWKS/);
   });
 
   test("alice's job runs as alice (Slurm's record and `id` inside the job); only alice reads its output", async () => {

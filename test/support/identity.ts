@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
+import { importPKCS8, SignJWT } from 'jose';
 
 export const SERVICE_USER = 'schedrest';
 
@@ -64,4 +64,21 @@ export function unsignedToken(user: string): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sun: user, iat: now, exp: now + 600 })}.`;
+}
+
+/** The private cluster's JWKS (public) and the RS256 key that signs for it, as an OIDC provider would. */
+export function clusterJwksPath(): string {
+  const match = /^AuthAltParameters=.*jwks=([^,\s]+)/m.exec(readFileSync(process.env.SLURM_CONF!, 'utf8'));
+  if (!match) throw new Error('slurm.conf has no AuthAltParameters=…jwks=…');
+  return match[1]!;
+}
+
+export async function rs256Token(user: string, options: { kid?: string; alg?: 'RS256' | 'ES256' } = {}): Promise<string> {
+  const pem = readFileSync(clusterJwksPath().replace(/jwks\.json$/, 'jwks_rs256.pem'), 'utf8');
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sun: user })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? 'schedrest-test' })
+    .setIssuedAt(now - 5)
+    .setExpirationTime(now + 600)
+    .sign(await importPKCS8(pem, 'RS256'));
 }

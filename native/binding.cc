@@ -1,12 +1,14 @@
-// The libslurm binding: call(name, args) runs one libslurm operation on the calling thread,
-// callAsync(name, args) runs it on the libuv thread pool and returns a Promise. Both return plain
-// JS data; the TS side (src/executors/internal/) gives it the gateway's meaning.
+// The libslurm binding: init({ auth }) initialises libslurm once per process; call(name, args,
+// token?) runs one libslurm operation on the calling thread, callAsync(name, args, token?) runs it
+// on the libuv thread pool and returns a Promise. Both return plain JS data; the TS side
+// (src/executors/internal/) gives it the gateway's meaning.
 #include <napi.h>
 #include <pwd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
+#include <cstring>
 #include <vector>
 
 #include "libslurm.h"
@@ -28,19 +30,36 @@ std::mutex &SerialMutex() {
 
 namespace {
 
-void RequireLoaded(Napi::Env env) {
-  const std::string &error = EnsureLoaded();
-  if (!error.empty()) throw Napi::Error::New(env, "libslurm could not be loaded: " + error);
-}
-
 std::string OpName(const Napi::CallbackInfo &info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "operation name expected");
   return info[0].As<Napi::String>().Utf8Value();
 }
 
-Napi::Value Call(const Napi::CallbackInfo &info) {
-  RequireLoaded(info.Env());
+// The op named by call(name, args, token?), after the process-wide checks: libslurm initialised,
+// and a token exactly when the process runs in AuthMode::Jwt (fail closed: a call without one
+// never goes out as anybody; a token never silently goes out as the gateway's own user).
+std::unique_ptr<Op> PrepareOp(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int mode = InitialisedMode();
+  if (mode < 0) throw Napi::Error::New(env, "libslurm is not initialised in this process: call init({ auth }) first");
+  std::string token;
+  if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
+    if (!info[2].IsString()) throw Napi::TypeError::New(env, "token must be a string");
+    token = info[2].As<Napi::String>().Utf8Value();
+  }
+  if (mode == int(AuthMode::Jwt) && token.empty()) {
+    throw Napi::Error::New(env, "libslurm runs with --auth=jwt here: every call needs its caller's token");
+  }
+  if (mode == int(AuthMode::None) && !token.empty()) {
+    throw Napi::Error::New(env, "libslurm runs with --auth=none here (the gateway's own user): a caller's token cannot be used");
+  }
   auto op = MakeOp(OpName(info), info[1]);
+  op->SetToken(std::move(token));
+  return op;
+}
+
+Napi::Value Call(const Napi::CallbackInfo &info) {
+  auto op = PrepareOp(info);
   op->Execute();
   return op->Settle(info.Env());
 }
@@ -52,7 +71,8 @@ class Worker : public Napi::AsyncWorker {
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
-  void Execute() override { op_->Execute(); }  // libuv pool thread: no N-API here
+  // libuv pool thread: no N-API here. The caller's token is set and cleared on this thread.
+  void Execute() override { op_->Execute(); }
   void OnOK() override {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
@@ -71,8 +91,7 @@ class Worker : public Napi::AsyncWorker {
 };
 
 Napi::Value CallAsync(const Napi::CallbackInfo &info) {
-  RequireLoaded(info.Env());
-  auto *worker = new Worker(info.Env(), MakeOp(OpName(info), info[1]));
+  auto *worker = new Worker(info.Env(), PrepareOp(info));
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // the worker deletes itself after OnOK/OnError
   return promise;
@@ -97,6 +116,64 @@ Napi::Value UidFromString(const Napi::CallbackInfo &info) {
   if (errno || end == name.c_str() || *end || uid < 0 || uid > INT_MAX) return info.Env().Null();
   if (getpwuid_r(uid_t(uid), &pwd, buf.data(), buf.size(), &result) != 0 || !result) return info.Env().Null();
   return Napi::Number::New(info.Env(), double(uid));
+}
+
+// getpwnam_r(): the local account a caller's jobs run as; null when there is none.
+Napi::Value Account(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "user name expected");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  struct passwd pwd, *result = nullptr;
+  std::vector<char> buf(16384);
+  int rc;
+  while ((rc = getpwnam_r(name.c_str(), &pwd, buf.data(), buf.size(), &result)) == ERANGE && buf.size() < (1u << 24)) {
+    buf.resize(buf.size() * 2);
+  }
+  if (rc != 0 && rc != ENOENT && rc != ESRCH && rc != EBADF && rc != EPERM) {
+    throw Napi::Error::New(env, std::string("getpwnam_r(") + name + ") failed: " + std::strerror(rc));
+  }
+  if (!result) return env.Null();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("name", Napi::String::New(env, pwd.pw_name));
+  out.Set("uid", Napi::Number::New(env, double(pwd.pw_uid)));
+  out.Set("gid", Napi::Number::New(env, double(pwd.pw_gid)));
+  out.Set("home", Napi::String::New(env, pwd.pw_dir ? pwd.pw_dir : ""));
+  return out;
+}
+
+// init({ auth: 'none' | 'jwt' }): libslurm's one-time initialisation in that auth mode (see
+// Initialise in libslurm.h). Throws when it fails, or when the process was initialised in the
+// other mode.
+Napi::Value Init(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string auth = "none";
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Value v = info[0].As<Napi::Object>().Get("auth");
+    if (!v.IsUndefined()) {
+      if (!v.IsString()) throw Napi::TypeError::New(env, "auth must be 'none' or 'jwt'");
+      auth = v.As<Napi::String>().Utf8Value();
+    }
+  }
+  if (auth != "none" && auth != "jwt") throw Napi::TypeError::New(env, "auth must be 'none' or 'jwt'");
+  AuthMode mode = auth == "jwt" ? AuthMode::Jwt : AuthMode::None;
+  std::string error = Initialise(mode);
+  if (!error.empty()) throw Napi::Error::New(env, error);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("auth", Napi::String::New(env, AuthModeName(mode)));
+  const char *type = helpers().conf ? helpers().conf->authtype : nullptr;
+  out.Set("authType", type ? Napi::Value(Napi::String::New(env, type)) : env.Null());
+  out.Set("jwtPlugin", mode == AuthMode::Jwt ? Napi::Value(Napi::String::New(env, jwt().path)) : env.Null());
+  return out;
+}
+
+Napi::Value AuthModeOf(const Napi::CallbackInfo &info) {
+  int mode = InitialisedMode();
+  if (mode < 0) return info.Env().Null();
+  return Napi::String::New(info.Env(), AuthModeName(AuthMode(mode)));
+}
+
+Napi::Value ThreadTokenIsSet(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), ThreadTokenSet());
 }
 
 Napi::Value SetSerialized(const Napi::CallbackInfo &info) {
@@ -153,11 +230,17 @@ Napi::Object Constants(Napi::Env env) {
   return c;
 }
 
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
+Napi::Object InitExports(Napi::Env env, Napi::Object exports) {
+  // Loading only (RTLD_GLOBAL promotion): libslurm itself is initialised by init({ auth }), so
+  // that the auth mode is decided before libslurm reads SLURM_JWT.
   const std::string &error = EnsureLoaded();
   exports.Set("loadError", error.empty() ? env.Null() : Napi::Value(Napi::String::New(env, error)));
   exports.Set("version", Napi::String::New(env, LibraryVersion()));
   exports.Set("constants", Constants(env));
+  exports.Set("init", Napi::Function::New(env, Init, "init"));
+  exports.Set("authMode", Napi::Function::New(env, AuthModeOf, "authMode"));
+  exports.Set("account", Napi::Function::New(env, Account, "account"));
+  exports.Set("threadTokenSet", Napi::Function::New(env, ThreadTokenIsSet, "threadTokenSet"));
   exports.Set("call", Napi::Function::New(env, Call, "call"));
   exports.Set("callAsync", Napi::Function::New(env, CallAsync, "callAsync"));
   exports.Set("strerror", Napi::Function::New(env, StrError, "strerror"));
@@ -169,6 +252,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace
 }  // namespace sr
 
-static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return sr::Init(env, exports); }
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return sr::InitExports(env, exports); }
 
 NODE_API_MODULE(slurm_binding, InitModule)

@@ -22,6 +22,7 @@ namespace sr {
 
 void Op::Execute() {
   SerialGuard guard;  // a no-op unless calls were configured to be serialised
+  TokenScope caller(token_);  // set on this thread, cleared on every way out of this scope
   Run();
 }
 

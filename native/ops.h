@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace sr {
 
@@ -20,7 +21,10 @@ struct Failure {
 class Op {
  public:
   virtual ~Op() = default;
+  // Runs the call on the calling thread, with this op's token (if any) set thread-locally in the
+  // auth/jwt plugin for exactly the duration of Run() (see TokenScope).
   void Execute();
+  void SetToken(std::string token) { token_ = std::move(token); }
   Napi::Value Settle(Napi::Env env);  // result, or throws the failure as a JS error
   bool failed() const { return failed_; }
   const Failure &failure() const { return failure_; }
@@ -36,6 +40,7 @@ class Op {
  private:
   bool failed_ = false;
   Failure failure_;
+  std::string token_;  // the caller's Slurm JWT (AuthMode::Jwt); empty otherwise
 };
 
 // Builds the op named `name` from JS arguments (validated here, copied into C++ storage).

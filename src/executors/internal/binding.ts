@@ -217,16 +217,43 @@ export function isSlurmCallError(error: unknown): error is SlurmCallError {
   return typeof error === 'object' && error !== null && typeof (error as Partial<SlurmCallError>).slurmErrno === 'number';
 }
 
+/** How libslurm authenticates this process's calls; one mode per process (docs/internal-executor.md). */
+export type AuthMode = 'none' | 'jwt';
+
+/** A local account (getpwnam_r). */
+export interface LocalAccount {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
 export interface Binding {
   loadError: string | null;
   /** The libslurm release compiled against, "22.05.8". */
   version: string;
   constants: Constants;
-  call<N extends OpName>(name: N, args?: OpArgs<N>): OpResult<N>;
-  callAsync<N extends OpName>(name: N, args?: OpArgs<N>): Promise<OpResult<N>>;
+  /**
+   * slurm_init() and the auth plugin, once per process, in `auth` mode. Again in the same mode:
+   * nothing. @throws Error when it fails, or when the process was initialised in the other mode.
+   */
+  init(options: { auth: AuthMode }): { auth: AuthMode; authType: string | null; jwtPlugin: string | null };
+  /** The mode libslurm was initialised in, null before init(). */
+  authMode(): AuthMode | null;
+  /**
+   * One libslurm call on the calling thread. `token`: the caller's Slurm JWT, required under
+   * auth 'jwt' and refused under 'none'; set on this thread for the call only.
+   */
+  call<N extends OpName>(name: N, args?: OpArgs<N>, token?: string): OpResult<N>;
+  /** The same on the libuv pool; the token is set and cleared on the pool thread that makes the call. */
+  callAsync<N extends OpName>(name: N, args?: OpArgs<N>, token?: string): Promise<OpResult<N>>;
   strerror(errno: number): string;
   /** Slurm's uid_from_string(): a user name or an existing numeric uid; null otherwise. */
   uidFromString(name: string): number | null;
+  /** getpwnam_r(name); null when there is no such account. */
+  account(name: string): LocalAccount | null;
+  /** Whether the calling thread has a token set in the auth/jwt plugin (tests: it must not, between calls). */
+  threadTokenSet(): boolean;
   setSerialized(on: boolean): void;
 }
 
@@ -239,14 +266,24 @@ const DEFAULT_CONFIGS = ['/etc/slurm/slurm.conf', '/run/slurm/conf/slurm.conf', 
 let loaded: Binding | undefined;
 
 /**
- * Loads the binding once per thread (Node loads an addon per worker thread; libslurm itself is
- * initialised once per process inside it).
- * @throws GatewayError scheduler_unavailable, naming the fix, when it cannot be used here.
+ * Loads the binding once per thread (Node loads an addon per worker thread) and initialises
+ * libslurm in `auth` mode (once per process: a later call in the same mode does nothing).
+ * @throws GatewayError scheduler_unavailable, naming the fix, when it cannot be used here, or when
+ *   this process's libslurm was already initialised in the other auth mode.
  */
-export function loadBinding(path: string = BINDING_PATH): Binding {
-  if (loaded && path === BINDING_PATH) return loaded;
+export function loadBinding(path: string = BINDING_PATH, auth: AuthMode = 'none'): Binding {
   const unavailable = (why: string, cause?: unknown) =>
     new GatewayError('scheduler_unavailable', `--executor=internal is unavailable: ${why}`, { cause });
+  const binding = loaded && path === BINDING_PATH ? loaded : requireBinding(path, unavailable);
+  try {
+    binding.init({ auth });
+  } catch (error) {
+    throw unavailable(`--auth=${auth}: ${(error as Error).message}`, error);
+  }
+  return binding;
+}
+
+function requireBinding(path: string, unavailable: (why: string, cause?: unknown) => GatewayError): Binding {
   if (!existsSync(path)) {
     throw unavailable(`the libslurm binding is not built (${path} is missing): ${REBUILD_HINT}`);
   }

@@ -2,7 +2,7 @@ import { remaining, type CommandContext } from '../../context.js';
 import type { ResultOf, SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Executor, ExecutorOptions } from '../executor.js';
-import { loadBinding, type Binding, type OpName } from './binding.js';
+import { loadBinding, type AuthMode, type Binding, type OpName } from './binding.js';
 import { ErrorTable } from './errors.js';
 import { defaultConcurrency, Limiter } from './limiter.js';
 import { planFor, type Plan, type PlanEnv, type Step } from './plans.js';
@@ -21,14 +21,24 @@ export interface InternalExecutorOptions extends ExecutorOptions {
  * Runs scheduler commands in-process through libslurm (the native binding in native/). The plans
  * say which calls make a command; this class drives them synchronously (the calling thread
  * blocks) or asynchronously (on the libuv pool, bounded by maxConcurrentCalls).
+ *
+ * Identity: under auth 'none' every call is the gateway's own user (munge); under 'jwt' every
+ * call carries the caller's token (ctx.identity.token), set thread-locally in libslurm's auth/jwt
+ * plugin for that call only, and a submission is owned by the caller's local account.
  */
 export class InternalExecutor implements Executor {
   readonly #binding: Binding;
   readonly #env: PlanEnv;
   readonly #limiter: Limiter;
+  readonly #auth: AuthMode;
 
   constructor(binding: Binding, options: InternalExecutorOptions = {}) {
     this.#binding = binding;
+    this.#auth = options.auth ?? 'none';
+    const initialised = binding.authMode();
+    if (initialised !== this.#auth) {
+      throw new GatewayError('scheduler_unavailable', `--executor=internal is unavailable: libslurm is initialised with --auth=${initialised ?? '(nothing yet)'} in this process, not --auth=${this.#auth}`);
+    }
     this.#limiter = new Limiter(options.maxConcurrentCalls ?? defaultConcurrency());
     binding.setSerialized(options.serializeCalls ?? false);
     this.#env = {
@@ -39,25 +49,51 @@ export class InternalExecutor implements Executor {
   }
 
   async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
-    refuseForeignIdentity(ctx);
-    const plan: Plan<ResultOf<C>> = planFor(command, this.#env);
+    const { env, token } = this.#caller(command, ctx);
+    const plan: Plan<ResultOf<C>> = planFor(command, env);
     let step = plan.next();
-    while (!step.done) step = resume(plan, await settle(this.#runAsync(step.value, ctx, signal)));
+    while (!step.done) step = resume(plan, await settle(this.#runAsync(step.value, ctx, token, signal)));
     return step.value;
   }
 
   executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
-    refuseForeignIdentity(ctx);
-    const plan: Plan<ResultOf<C>> = planFor(command, this.#env);
+    const { env, token } = this.#caller(command, ctx);
+    const plan: Plan<ResultOf<C>> = planFor(command, env);
     let step = plan.next();
     while (!step.done) {
       const current = step.value;
-      step = resume(plan, settleSync(() => this.#runSync(current, ctx)));
+      step = resume(plan, settleSync(() => this.#runSync(current, ctx, token)));
     }
     return step.value;
   }
 
-  #runSync(step: Step, ctx: CommandContext): unknown {
+  /**
+   * Who the command runs as: the token its calls carry, and for a submission the account that
+   * owns the job. Checked before anything reaches Slurm.
+   * @throws GatewayError unauthorized (jwt: no token, or a submission naming no user),
+   *   forbidden (none: a token; jwt: a user with no local account).
+   */
+  #caller(command: SchedulerCommand, ctx: CommandContext): { env: PlanEnv; token: string | undefined } {
+    const identity = ctx.identity;
+    if (this.#auth === 'none') {
+      if (identity?.token) {
+        throw new GatewayError('forbidden', 'The gateway runs with --auth=none: commands act as its own Slurm user, and a per-request token cannot be used');
+      }
+      return { env: this.#env, token: undefined };
+    }
+    const token = identity?.token;
+    if (!token) throw new GatewayError('unauthorized', 'A Slurm token is required (--auth=jwt)');
+    if (command.kind !== 'jobs.submit') return { env: this.#env, token };
+    const user = identity.user;
+    if (!user) throw new GatewayError('unauthorized', 'The request names no user to submit the job as');
+    const account = this.#binding.account(user);
+    if (!account) throw new GatewayError('forbidden', `no local account for user ${user}`);
+    // sbatch run by the caller in their home: the job is theirs, and runs in their home unless the
+    // request names a directory (a relative one is taken from there).
+    return { env: { ...this.#env, submit: { cwd: account.home, uid: account.uid, gid: account.gid } }, token };
+  }
+
+  #runSync(step: Step, ctx: CommandContext, token: string | undefined): unknown {
     const left = remaining(ctx);
     if (left <= 0) throw deadline(step);
     if (step.kind === 'sleep') {
@@ -65,10 +101,10 @@ export class InternalExecutor implements Executor {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.ms);
       return undefined;
     }
-    return this.#binding.call(step.op as OpName, step.args as never);
+    return this.#binding.call(step.op as OpName, step.args as never, token);
   }
 
-  async #runAsync(step: Step, ctx: CommandContext, signal?: AbortSignal): Promise<unknown> {
+  async #runAsync(step: Step, ctx: CommandContext, token: string | undefined, signal?: AbortSignal): Promise<unknown> {
     if (remaining(ctx) <= 0 || signal?.aborted) throw deadline(step);
     if (step.kind === 'sleep') {
       if (step.ms >= remaining(ctx)) throw deadline(step);
@@ -79,7 +115,7 @@ export class InternalExecutor implements Executor {
     let running: Promise<unknown>;
     try {
       if (remaining(ctx) <= 0) throw deadline(step);
-      running = this.#binding.callAsync(step.op as OpName, step.args as never);
+      running = this.#binding.callAsync(step.op as OpName, step.args as never, token);
     } catch (error) {
       release(); // bad arguments throw before anything was queued
       throw error;
@@ -103,22 +139,14 @@ function deadline(step: Step): GatewayError {
 }
 
 /**
- * In Slurm 22.05 the auth/jwt client plugin reads SLURM_JWT once per process, so an in-process
- * call cannot act as another user. Refuse rather than act as the gateway's own user.
- */
-function refuseForeignIdentity(ctx: CommandContext): void {
-  if (ctx.identity?.token) {
-    throw new GatewayError('forbidden', '--executor=internal acts as the gateway\'s own Slurm user and cannot use a per-request token; use --executor=external');
-  }
-}
-
-/**
  * The libslurm executor. Fails at start-up, not at the first request, when the binding is not
- * built or cannot load here.
- * @throws GatewayError scheduler_unavailable, naming libslurm-dev and `npm run build:native`.
+ * built or cannot load here, when auth 'jwt' cannot find the auth/jwt plugin's thread-token
+ * entry points, or when this process's libslurm was already initialised in the other auth mode.
+ * @throws GatewayError scheduler_unavailable, saying why (and naming libslurm-dev and
+ *   `npm run build:native` when the binding is missing).
  */
 export function loadInternalExecutor(options: InternalExecutorOptions): Executor {
-  return new InternalExecutor(loadBinding(), options);
+  return new InternalExecutor(loadBinding(undefined, options.auth ?? 'none'), options);
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

@@ -11,7 +11,7 @@ import { DEFAULT_JOB_ENV } from '../external/plans.js';
 import type { Constants, RawJobDesc } from './binding.js';
 
 export interface SubmitContext {
-  /** sbatch's working directory: the gateway's. */
+  /** sbatch's working directory: the gateway's, or under --auth=jwt the caller's home. */
   cwd: string;
   uid: number;
   gid: number;
@@ -220,16 +220,16 @@ export function jobDescriptor(s: JobSubmission, ctx: SubmitContext, c: Constants
   // The job's environment as `sbatch --export=NIL --export-file` gives it: the caller's variables
   // over the default PATH, plus what sbatch adds; SLURM_GET_USER_ENV makes slurmd load the
   // user's login environment underneath (src/sbatch/opt.c, --export handling).
-  desc.environment = Object.entries({ ...DEFAULT_JOB_ENV, ...s.environment, ...sbatchAddedEnv() }).map(([k, v]) => `${k}=${v}`);
+  desc.environment = Object.entries({ ...DEFAULT_JOB_ENV, ...s.environment, ...sbatchAddedEnv(ctx.cwd) }).map(([k, v]) => `${k}=${v}`);
   return desc;
 }
 
 /** The variables sbatch itself puts into every job's environment. */
-function sbatchAddedEnv(): Record<string, string> {
+function sbatchAddedEnv(cwd: string): Record<string, string> {
   return {
     SLURM_GET_USER_ENV: '1',
     SLURM_PRIO_PROCESS: String(getPriority()),
-    SLURM_SUBMIT_DIR: process.cwd(),
+    SLURM_SUBMIT_DIR: cwd,
     SLURM_SUBMIT_HOST: hostname(),
   };
 }

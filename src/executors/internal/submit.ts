@@ -220,16 +220,17 @@ export function jobDescriptor(s: JobSubmission, ctx: SubmitContext, c: Constants
   // The job's environment as `sbatch --export=NIL --export-file` gives it: the caller's variables
   // over the default PATH, plus what sbatch adds; SLURM_GET_USER_ENV makes slurmd load the
   // user's login environment underneath (src/sbatch/opt.c, --export handling).
-  desc.environment = Object.entries({ ...DEFAULT_JOB_ENV, ...s.environment, ...sbatchAddedEnv(ctx.cwd) }).map(([k, v]) => `${k}=${v}`);
+  desc.environment = Object.entries({ ...DEFAULT_JOB_ENV, ...s.environment, ...sbatchAddedEnv() }).map(([k, v]) => `${k}=${v}`);
   return desc;
 }
 
 /** The variables sbatch itself puts into every job's environment. */
-function sbatchAddedEnv(cwd: string): Record<string, string> {
+function sbatchAddedEnv(): Record<string, string> {
   return {
     SLURM_GET_USER_ENV: '1',
     SLURM_PRIO_PROCESS: String(getPriority()),
-    SLURM_SUBMIT_DIR: cwd,
+    // sbatch's own cwd, which the external executor leaves as the gateway's in every auth mode.
+    SLURM_SUBMIT_DIR: process.cwd(),
     SLURM_SUBMIT_HOST: hostname(),
   };
 }

@@ -3,8 +3,8 @@ import type { JobFilter, ResultOf, SchedulerCommand } from '../commands.js';
 import type { Job } from '../model.js';
 import type { CommandDispatcher } from './dispatcher.js';
 
-/** Distinct (caller, filter) lists kept; the least recently used goes first. */
-const MAX_ENTRIES = 64;
+/** Distinct (caller, filter) lists kept (each up to the whole table); the least recently used goes first. */
+const MAX_ENTRIES = 16;
 
 interface Entry {
   /** slurmctld's last_update of the load that produced `jobs` (its clock, seconds). */

@@ -247,10 +247,12 @@ class StatsOp : public Op {
 
 class JobsOp : public Op {
  public:
-  explicit JobsOp(const Napi::Object &a)
+  explicit JobsOp(const Napi::Object &a, bool since = false)
       : flags_(uint16_t(GetU32(a, "show_flags", 0))),
-        job_id_(GetU32(a, "job_id", 0)),
-        user_id_(GetU32(a, "user_id", NO_VAL)) {}
+        job_id_(since ? 0 : GetU32(a, "job_id", 0)),
+        user_id_(since ? NO_VAL : GetU32(a, "user_id", NO_VAL)),
+        since_(since),
+        update_time_(since ? time_t(GetU32(a, "update_time", 0)) : 0) {}
   ~JobsOp() override {
     if (msg_) slurm_free_job_info_msg(msg_);
   }
@@ -267,15 +269,28 @@ class JobsOp : public Op {
       rc = slurm_load_job_user(&msg_, user_id_, flags_);
     } else {
       api = "slurm_load_jobs";
-      rc = slurm_load_jobs(0, &msg_, flags_);
+      rc = slurm_load_jobs(update_time_, &msg_, flags_);
     }
     if (rc != SLURM_SUCCESS) {
       msg_ = nullptr;
+      // jobs_since: slurmctld's "nothing changed since update_time" (squeue --iterate's shortcut).
+      if (since_ && update_time_ && slurm_get_errno() == SLURM_NO_CHANGE_IN_DATA) return;
       Fail(api);
     }
   }
 
   Napi::Value ToJS(Napi::Env env) override {
+    if (since_) {
+      // { last_update, jobs }: jobs null when nothing changed since update_time (then last_update is it).
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("last_update", Num(env, double(msg_ ? msg_->last_update : update_time_)));
+      out.Set("jobs", msg_ ? Records(env) : env.Null());
+      return out;
+    }
+    return Records(env);
+  }
+
+  Napi::Value Records(Napi::Env env) {
     UserNames users;
     Keys keys(env);
     Napi::Array out = Napi::Array::New(env, msg_->record_count);
@@ -337,6 +352,8 @@ class JobsOp : public Op {
   uint16_t flags_;
   uint32_t job_id_;
   uint32_t user_id_;
+  bool since_;
+  time_t update_time_;
   job_info_msg_t *msg_ = nullptr;
 };
 
@@ -673,6 +690,7 @@ const std::map<std::string, Factory> &Factories() {
       {"config", [](const Napi::Object &) { return std::make_unique<ConfigOp>(); }},
       {"statistics", [](const Napi::Object &) { return std::make_unique<StatsOp>(); }},
       {"jobs", [](const Napi::Object &a) { return std::make_unique<JobsOp>(a); }},
+      {"jobs_since", [](const Napi::Object &a) { return std::make_unique<JobsOp>(a, true); }},
       {"nodes", [](const Napi::Object &a) { return std::make_unique<NodesOp>(a); }},
       {"partitions", [](const Napi::Object &a) { return std::make_unique<PartitionsOp>(a); }},
       {"submit", [](const Napi::Object &a) { return std::make_unique<SubmitOp>(a); }},

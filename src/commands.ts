@@ -58,6 +58,8 @@ export type SchedulerCommand =
   | { kind: 'ping' }
   | { kind: 'cluster.info' }
   | { kind: 'jobs.list'; filter: JobFilter }
+  /** jobs.list, unless nothing changed since slurmctld's `since` (see src/dispatch/job-list-cache.ts). */
+  | { kind: 'jobs.list.since'; filter: JobFilter; since: number }
   | { kind: 'jobs.get'; jobId: JobId }
   | { kind: 'jobs.submit'; submission: JobSubmission }
   /** Cancel the job, or send `signal` (a name such as USR1) without cancelling it. */
@@ -71,11 +73,24 @@ export type SchedulerCommand =
 
 export type CommandKind = SchedulerCommand['kind'];
 
+/**
+ * A conditional job list. `jobs` is null when slurmctld says nothing changed since `since` (then
+ * `last_update` is `since`); `last_update` 0 means the answer cannot be validated later (it did not
+ * come from slurm_load_jobs); `valid_until` (epoch seconds) is when a field derived from the
+ * current time would read differently (an unlimited job's end_time), null when none would.
+ */
+export interface JobListSince {
+  last_update: number;
+  valid_until: number | null;
+  jobs: Job[] | null;
+}
+
 /** What each command answers; `void` commands answer `null` so results stay cloneable. */
 export interface CommandResults {
   ping: Ping;
   'cluster.info': ClusterInfo;
   'jobs.list': Job[];
+  'jobs.list.since': JobListSince;
   'jobs.get': Job;
   'jobs.submit': { job_id: number };
   'jobs.cancel': null;

@@ -5,7 +5,7 @@ import { container as root, type DependencyContainer } from 'tsyringe';
 import { pino, type Logger } from 'pino';
 import { TOKENS } from './tokens.js';
 import type { GatewayOptions, RuntimeInfo } from './options.js';
-import { Coalescer, createStrategy, Dispatcher } from './dispatch/index.js';
+import { Coalescer, createStrategy, Dispatcher, JobListCache } from './dispatch/index.js';
 import { createExecutor } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/tokens.js';
@@ -46,6 +46,8 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   child.register(TOKENS.Strategy, { useValue: strategy });
   if (authenticator) child.register(TOKENS.Authenticator, { useValue: authenticator });
   const dispatcher = new Dispatcher(strategy, { queueLimit: options.queueLimit });
-  child.register(TOKENS.Dispatcher, { useValue: options.coalesce ? new Coalescer(dispatcher) : dispatcher });
+  // Internal: job lists validated by slurmctld's last_update instead of reloaded (job-list-cache.ts).
+  const reads = options.executor === 'internal' ? new JobListCache(dispatcher) : dispatcher;
+  child.register(TOKENS.Dispatcher, { useValue: options.coalesce ? new Coalescer(reads) : reads });
   return child;
 }

@@ -29,7 +29,8 @@ export async function clusterUp(root: string): Promise<Cluster> {
     if (m) env[m[1] as string] = (m[2] as string).replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
   }
   if (!env.SLURM_CONF) throw new Error(`scripts/cluster.sh up printed no SLURM_CONF export:\n${stdout}`);
-  const dir = join(root, '.cluster');
+  // The same state directory cluster.sh used (CLUSTER_DIR, default <repo>/.cluster).
+  const dir = process.env.CLUSTER_DIR || join(root, '.cluster');
   const pidOf = (name: string) => { try { return Number(readFileSync(join(dir, `run/${name}.pid`), 'utf8').trim()) || 0; } catch { return 0; } };
   const ctldPid = pidOf('slurmctld');
   const daemonPids = ['munged', 'mariadbd', 'slurmdbd', 'slurmctld', 'slurmd'].map(pidOf).filter(Boolean);

@@ -5,6 +5,7 @@ import { validate } from '../http/validate.js';
 import { cancelQuery, emptyQuery, jobId, jobListQuery, outputQuery, submitBody, updateBody } from '../http/schemas.js';
 import { GatewayError } from '../errors.js';
 import { gatewayReader, readJobOutput, type OutputStream } from '../output/read.js';
+import { jsonBody } from '../http/json-body.js';
 
 /** Thin: validate -> build a command -> dispatch -> shape the HTTP answer. */
 export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDirectory: string }) {
@@ -13,7 +14,7 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
   return {
     async list(ctx: Context) {
       const filter = validate(jobListQuery, ctx.query, 'query');
-      ctx.body = { jobs: await dispatcher.dispatch({ kind: 'jobs.list', filter }, ctx.state.request) };
+      jsonBody(ctx, await dispatcher.dispatch({ kind: 'jobs.list', filter }, ctx.state.request), (jobs) => ({ jobs }));
     },
 
     async get(ctx: Context) {

@@ -164,6 +164,8 @@ export interface Operations {
   config: [Record<string, never>, RawConfig];
   statistics: [Record<string, never>, RawStats];
   jobs: [{ show_flags?: number; job_id?: number; user_id?: number }, RawJob[]];
+  /** slurm_load_jobs(update_time, …): jobs null when slurmctld has no change since update_time. */
+  jobs_since: [{ show_flags?: number; update_time: number }, { last_update: number; jobs: RawJob[] | null }];
   nodes: [{ show_flags?: number }, RawNode[]];
   partitions: [{ show_flags?: number }, RawPartition[]];
   submit: [RawJobDesc, { job_id: number; error_code: number; user_msg: string | null }];

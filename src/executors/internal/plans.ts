@@ -14,6 +14,7 @@ import type { ErrorTable } from './errors.js';
 import { compareHostnames, toClusterInfo, toJob, toNode, toPartition } from './normalise.js';
 import { jobStateNum, parseJobSpec, selectJobs, type Selection } from './squeue.js';
 import { jobDescriptor, timeStr2Mins, type SubmitContext } from './submit.js';
+import { listJobsSince, type SinceProbe } from './list-since.js';
 
 export type Step =
   | { kind: 'call'; op: OpName; args: unknown }
@@ -37,6 +38,7 @@ function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
     case 'ping': return ping(env);
     case 'cluster.info': return clusterInfo(env);
     case 'jobs.list': return listJobs(command.filter, env);
+    case 'jobs.list.since': return listJobsSince(command.filter, command.since, env);
     case 'jobs.get': return getJob(command.jobId, env);
     case 'jobs.submit': return submit(command.submission, env);
     case 'jobs.cancel': return cancel(command.jobId, command.signal, env);
@@ -71,7 +73,7 @@ const errnoOf = (error: unknown, env: PlanEnv, name: string) =>
 // jobs
 
 /** squeue --states=… --user=… --jobs=… --partition=… --account=… --name=…, as selectJobs(). */
-function* loadJobs(filter: JobFilter, env: PlanEnv, what: string): Plan<RawJob[]> {
+export function* loadJobs(filter: JobFilter, env: PlanEnv, what: string, since?: SinceProbe): Plan<RawJob[]> {
   const c = env.binding.constants;
   const fail = (sentence: string, code: 'scheduler_rejected' | 'job_not_found' | 'invalid_job_state' = 'scheduler_rejected') =>
     new GatewayError(code, `${what}: ${sentence}`, { details: { slurm_error: sentence } });
@@ -100,7 +102,15 @@ function* loadJobs(filter: JobFilter, env: PlanEnv, what: string): Plan<RawJob[]
   else if (sel.users?.length === 1) args.user_id = sel.users[0]!;
   let records: RawJob[];
   try {
-    records = yield* call('jobs', args);
+    if (since && args.job_id === undefined && args.user_id === undefined) {
+      // The whole table: ask slurmctld whether anything changed since our last copy (list-since.ts).
+      const answer = yield* call('jobs_since', { show_flags, update_time: since.update_time });
+      since.last_update = answer.last_update;
+      if (answer.jobs === null) { since.unchanged = true; return []; }
+      records = answer.jobs;
+    } else {
+      records = yield* call('jobs', args);
+    }
   } catch (error) {
     // squeue --jobs=<one unknown id>: "Invalid job id specified", i.e. no such job.
     if (args.job_id !== undefined && errnoOf(error, env, 'ESLURM_INVALID_JOB_ID')) return [];
@@ -110,7 +120,7 @@ function* loadJobs(filter: JobFilter, env: PlanEnv, what: string): Plan<RawJob[]
   return selectJobs(records, sel, c, reasonName);
 }
 
-function* listJobs(filter: JobFilter, env: PlanEnv): Plan<Job[]> {
+export function* listJobs(filter: JobFilter, env: PlanEnv): Plan<Job[]> {
   const c = env.binding.constants;
   const now = (env.now ?? Date.now)() / 1000;
   // As the external executor: an id squeue refuses ("Invalid job id: 4294967296") gives an empty

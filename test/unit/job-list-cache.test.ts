@@ -1,0 +1,88 @@
+import { JobListCache } from '../../src/dispatch/job-list-cache.js';
+import type { CommandDispatcher } from '../../src/dispatch/dispatcher.js';
+import type { RequestContext } from '../../src/context.js';
+import type { JobListSince, SchedulerCommand } from '../../src/commands.js';
+import type { Job } from '../../src/model.js';
+
+/** Answers jobs.list.since from a script of answers; records what it was asked. */
+class Scripted implements CommandDispatcher {
+  asked: SchedulerCommand[] = [];
+  answers: JobListSince[] = [];
+  running = 0; waiting = 0; concurrency = 4;
+  async dispatch(command: SchedulerCommand): Promise<never> {
+    this.asked.push(command);
+    if (command.kind !== 'jobs.list.since') return { passed: command.kind } as never;
+    const next = this.answers.shift();
+    if (!next) throw new Error('no answer scripted');
+    return next as never;
+  }
+  async close() {}
+}
+
+const ctx = (user?: string): RequestContext =>
+  ({ requestId: 'r', deadline: Date.now() + 5000, signal: new AbortController().signal, ...(user && { identity: { user } }) });
+const jobs = (id: number) => [{ job_id: id }] as unknown as Job[];
+const list = { kind: 'jobs.list', filter: {} } as const;
+const sinceOf = (c: SchedulerCommand | undefined) => (c?.kind === 'jobs.list.since' ? c.since : undefined);
+
+describe('JobListCache', () => {
+  it('asks with the kept last_update and answers the kept array while slurmctld reports no change', async () => {
+    const inner = new Scripted();
+    const cache = new JobListCache(inner);
+    const first = jobs(1);
+    inner.answers.push({ last_update: 100, valid_until: null, jobs: first }, { last_update: 100, valid_until: null, jobs: null });
+    expect(await cache.dispatch(list, ctx())).toBe(first);
+    expect(await cache.dispatch(list, ctx())).toBe(first);
+    expect(inner.asked.map(sinceOf)).toEqual([0, 100]);
+  });
+
+  it('replaces the kept answer when the list changed', async () => {
+    const inner = new Scripted();
+    const cache = new JobListCache(inner);
+    const second = jobs(2);
+    inner.answers.push({ last_update: 100, valid_until: null, jobs: jobs(1) }, { last_update: 105, valid_until: null, jobs: second }, { last_update: 105, valid_until: null, jobs: null });
+    await cache.dispatch(list, ctx());
+    expect(await cache.dispatch(list, ctx())).toBe(second);
+    expect(await cache.dispatch(list, ctx())).toBe(second);
+    expect(inner.asked.map(sinceOf)).toEqual([0, 100, 105]);
+  });
+
+  it('keeps callers and filters apart', async () => {
+    const inner = new Scripted();
+    const cache = new JobListCache(inner);
+    inner.answers.push(
+      { last_update: 100, valid_until: null, jobs: jobs(1) },
+      { last_update: 100, valid_until: null, jobs: jobs(2) },
+      { last_update: 100, valid_until: null, jobs: jobs(3) },
+    );
+    await cache.dispatch(list, ctx());
+    await cache.dispatch(list, ctx('alice'));
+    await cache.dispatch({ kind: 'jobs.list', filter: { state: ['PENDING'] } }, ctx());
+    // Nobody was asked "since" another caller's or another filter's answer.
+    expect(inner.asked.map(sinceOf)).toEqual([0, 0, 0]);
+  });
+
+  it('never validates an answer that cannot be (last_update 0) or that time has changed (valid_until)', async () => {
+    const inner = new Scripted();
+    let now = 1_000_000;
+    const cache = new JobListCache(inner, () => now);
+    inner.answers.push(
+      { last_update: 0, valid_until: null, jobs: jobs(1) },
+      { last_update: 100, valid_until: 1_000.5, jobs: jobs(2) },
+      { last_update: 100, valid_until: null, jobs: null },
+      { last_update: 101, valid_until: null, jobs: jobs(3) },
+    );
+    await cache.dispatch(list, ctx());
+    await cache.dispatch(list, ctx());
+    await cache.dispatch(list, ctx()); // now = 1000 s < 1000.5 s: still valid
+    now = 1_000_500; // an unlimited job's end_time has passed: the kept answer would print it differently
+    await cache.dispatch(list, ctx());
+    expect(inner.asked.map(sinceOf)).toEqual([0, 0, 100, 0]);
+  });
+
+  it('passes every other command through unchanged', async () => {
+    const inner = new Scripted();
+    const cache = new JobListCache(inner);
+    expect(await cache.dispatch({ kind: 'jobs.get', jobId: '1' }, ctx())).toEqual({ passed: 'jobs.get' });
+  });
+});

@@ -1,4 +1,4 @@
-/** The issue's targets, checked against the measured runs (all at 16 connections, 1,000 jobs queued). */
+/** The issues' targets, checked against the measured runs (at 16 connections unless named, 1,000 jobs queued). */
 import type { BenchResults, RunRecord } from './results.js';
 import type { Workload } from './modes.js';
 
@@ -38,19 +38,38 @@ function ratioCheck(results: BenchResults, mode: string, workload: Workload, fac
   return { target, measured, met: false, othersCpuPct, verdict: `missed by ${fmt(need - run.rps)} rps (${fmt((100 * ratio) / factor, 0)}% of the goal; needs ${fmt(need / run.rps, 1)}x its rate)` };
 }
 
+function findAt(results: BenchResults, mode: string, workload: Workload, connections: number): RunRecord | undefined {
+  return results.runs.find((r) => r.mode === mode && r.workload === workload && r.connections === connections);
+}
+
+const EXTERNAL_MODES = ['inline', 'coroutine', 'thread', 'process'].map((a) => `external:${a}`);
+
 /**
  * Issue #3: "listing 1,000 jobs through the internal executor is at least 10 times faster per
- * request than through the external one". Per request at the same concurrency is requests per
- * second at 16 connections; the external side is its best mode in this run (the highest rps of
- * external:inline/coroutine/thread/process that were measured), so the check cannot be met by
- * comparing against a weak external mode.
+ * request than through the external one". Per request: the median time one request takes when
+ * requests do not share work, i.e. at 1 connection (at 16, the coalescer lets many external
+ * requests share one squeue run, which measures sharing, not a request). The external side is
+ * its fastest mode in this run, so the check cannot be met against a weak one.
  */
-function internalVsExternalList(results: BenchResults, factor: number): TargetCheck {
-  const target = `list: internal:thread >= ${factor}x external (per request, same concurrency)`;
+function internalVsExternalPerRequest(results: BenchResults, factor: number): TargetCheck {
+  const target = `list: internal:thread >= ${factor}x faster per request than external (median latency, 1 connection)`;
+  const run = findAt(results, 'internal:thread', 'list', 1);
+  const externals = EXTERNAL_MODES.map((m) => findAt(results, m, 'list', 1)).filter((r): r is RunRecord => r !== undefined && r.errors === 0 && r.rps > 0);
+  if (!run || !externals.length) return { target, measured: 'not measured', met: undefined, verdict: 'not measured' };
+  const best = externals.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
+  const ratio = best.p50Ms / run.p50Ms;
+  const measured = `p50 ${fmt(run.p50Ms, 2)} ms vs ${fmt(best.p50Ms, 2)} ms (${best.mode}, the fastest of ${externals.map((r) => r.mode).join(', ')}) = ${fmt(ratio, 1)}x`;
+  const othersCpuPct = run.othersCpuPct;
+  if (run.errors > 0) return { target, measured: `${measured}, ${run.errors} errors`, met: false, verdict: `missed: ${run.errors} errors`, othersCpuPct };
+  if (ratio >= factor) return { target, measured, met: true, verdict: 'met', othersCpuPct };
+  return { target, measured, met: false, othersCpuPct, verdict: `missed: ${fmt((100 * ratio) / factor, 0)}% of the goal` };
+}
+
+/** The same comparison as throughput at 16 connections, where external requests share squeue runs. */
+function internalVsExternalThroughput(results: BenchResults, factor: number): TargetCheck {
+  const target = `list: internal:thread >= ${factor}x the rps of external (16 connections, shared calls)`;
   const run = find(results, 'internal:thread', 'list');
-  const externals = ['inline', 'coroutine', 'thread', 'process']
-    .map((a) => find(results, `external:${a}`, 'list'))
-    .filter((r): r is RunRecord => r !== undefined && r.errors === 0 && r.rps > 0);
+  const externals = EXTERNAL_MODES.map((m) => find(results, m, 'list')).filter((r): r is RunRecord => r !== undefined && r.errors === 0 && r.rps > 0);
   if (!run || !externals.length) return { target, measured: 'not measured', met: undefined, verdict: 'not measured' };
   const best = externals.reduce((a, b) => (b.rps > a.rps ? b : a));
   const ratio = run.rps / best.rps;
@@ -59,13 +78,14 @@ function internalVsExternalList(results: BenchResults, factor: number): TargetCh
   if (run.errors > 0) return { target, measured: `${measured}, ${run.errors} errors`, met: false, verdict: `missed: ${run.errors} errors`, othersCpuPct };
   if (ratio >= factor) return { target, measured, met: true, verdict: 'met', othersCpuPct };
   const need = factor * best.rps;
-  return { target, measured, met: false, othersCpuPct, verdict: `missed by ${fmt(need - run.rps)} rps (${fmt((100 * ratio) / factor, 0)}% of the goal; needs ${fmt(need / run.rps, 1)}x its rate)` };
+  return { target, measured, met: false, othersCpuPct, verdict: `missed by ${fmt(need - run.rps)} rps (${fmt((100 * ratio) / factor, 0)}% of the goal)` };
 }
 
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   checks.push(ratioCheck(results, 'internal:thread', 'list', 10, 'list, internal:thread >= 10x slurmrestd rps'));
-  checks.push(internalVsExternalList(results, 10));
+  checks.push(internalVsExternalPerRequest(results, 10));
+  checks.push(internalVsExternalThroughput(results, 10));
   const it = find(results, 'internal:thread', 'list');
   checks.push(it
     ? { target: 'list, internal:thread p99 < 100 ms', measured: `p99 ${fmt(it.p99Ms, 0)} ms`, met: it.p99Ms < 100, verdict: it.p99Ms < 100 ? 'met' : `missed by ${fmt(it.p99Ms - 100, 0)} ms`, othersCpuPct: it.othersCpuPct }

@@ -46,19 +46,21 @@ const EXTERNAL_MODES = ['inline', 'coroutine', 'thread', 'process'].map((a) => `
 
 /**
  * Issue #3: "listing 1,000 jobs through the internal executor is at least 10 times faster per
- * request than through the external one". Per request: the median time one request takes when
- * requests do not share work, i.e. at 1 connection (at 16, the coalescer lets many external
- * requests share one squeue run, which measures sharing, not a request). The external side is
- * its fastest mode in this run, so the check cannot be met against a weak one.
+ * request than through the external one". Per request: the mean time one request takes when
+ * requests do not share work, i.e. at 1 connection, where mean time = 1 / rps (autocannon's
+ * latency percentiles are whole milliseconds, too coarse at 1-2 ms). At 16 connections the
+ * coalescer lets many external requests share one squeue run, which measures sharing, not a
+ * request. The external side is its fastest mode in this run, so the check cannot be met
+ * against a weak one.
  */
 function internalVsExternalPerRequest(results: BenchResults, factor: number): TargetCheck {
-  const target = `list: internal:thread >= ${factor}x faster per request than external (median latency, 1 connection)`;
+  const target = `list: internal:thread >= ${factor}x faster per request than external (mean time per request, 1 connection)`;
   const run = findAt(results, 'internal:thread', 'list', 1);
   const externals = EXTERNAL_MODES.map((m) => findAt(results, m, 'list', 1)).filter((r): r is RunRecord => r !== undefined && r.errors === 0 && r.rps > 0);
-  if (!run || !externals.length) return { target, measured: 'not measured', met: undefined, verdict: 'not measured' };
-  const best = externals.reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
-  const ratio = best.p50Ms / run.p50Ms;
-  const measured = `p50 ${fmt(run.p50Ms, 2)} ms vs ${fmt(best.p50Ms, 2)} ms (${best.mode}, the fastest of ${externals.map((r) => r.mode).join(', ')}) = ${fmt(ratio, 1)}x`;
+  if (!run || !externals.length || run.rps === 0) return { target, measured: 'not measured', met: undefined, verdict: 'not measured' };
+  const best = externals.reduce((a, b) => (b.rps > a.rps ? b : a));
+  const ratio = run.rps / best.rps;
+  const measured = `${fmt(1000 / run.rps, 2)} ms vs ${fmt(1000 / best.rps, 2)} ms per request (${best.mode}, the fastest of ${externals.map((r) => r.mode).join(', ')}) = ${fmt(ratio, 1)}x`;
   const othersCpuPct = run.othersCpuPct;
   if (run.errors > 0) return { target, measured: `${measured}, ${run.errors} errors`, met: false, verdict: `missed: ${run.errors} errors`, othersCpuPct };
   if (ratio >= factor) return { target, measured, met: true, verdict: 'met', othersCpuPct };

@@ -11,6 +11,7 @@ import { createContainer } from './container.js';
 import { createApp } from './app.js';
 import { TOKENS } from './tokens.js';
 import type { CommandDispatcher } from './dispatch/dispatcher.js';
+import { installHttpLimits } from './http/limits.js';
 
 async function main(argv: string[]): Promise<number> {
   let options: GatewayOptions | 'help';
@@ -37,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
   const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
   const app = createApp(container);
   const server = app.listen(options.port, options.host);
+  installHttpLimits(server, logger); // JSON 431/400/408 for requests Node's parser refuses
   server.headersTimeout = 20_000;
   server.requestTimeout = options.timeoutMs * 2 + 5_000;
   try {

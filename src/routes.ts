@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { koaBody } from 'koa-body';
+import { bodyError } from './http/limits.js';
 import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import type { RuntimeInfo } from './options.js';
 import { jobHandlers } from './handlers/jobs.js';
@@ -10,7 +11,7 @@ import { healthHandler } from './handlers/health.js';
 export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo): Router {
   const jobs = jobHandlers(dispatcher, { workingDirectory: runtime.defaultWorkingDirectory });
   const resources = resourceHandlers(dispatcher);
-  const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true });
+  const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true, onError: bodyError });
 
   const router = new Router({ prefix: '/v1' });
   router

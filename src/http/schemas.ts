@@ -1,83 +1,247 @@
 /**
  * Request schemas: the one place where input is validated. Every path parameter, query string
  * and body goes through here before a command is built, so Slurm only ever sees checked data.
+ * The numbers are in src/http/limits.ts.
  */
 import { z } from 'zod';
 import { JOB_STATES } from '../model.js';
+import { LIMITS } from './limits.js';
 
-const MAX_U32 = 4_294_967_294;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** A UTF-16 surrogate without its other half: not a character, and not representable in UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const isWellFormed = (s: string) => !LONE_SURROGATE.test(s);
+export const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** Printable text without control characters (newlines would break Slurm's line formats). */
 export const text = (max: number) =>
-  z.string().max(max, `must be at most ${max} characters`).refine((s) => !CONTROL.test(s), 'must not contain control characters');
+  z.string().max(max, `must be at most ${max} characters`)
+    .refine((s) => !CONTROL.test(s), 'must not contain control characters')
+    .refine(isWellFormed, 'must be valid Unicode (no unpaired surrogates)');
 
 /** Partition, account, QOS, node and user names as Slurm accepts them. */
 export const slurmName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,127}$/, 'must be a Slurm name: letters, digits, and . _ @ -');
 
-export const jobId = z.string().regex(/^\d{1,10}(_\d{1,10})?$/, { error: 'must be a job id such as 123 or an array task such as 123_4', abort: true })
-  .refine((s) => s.split('_').every((n) => Number(n) >= 1 && Number(n) <= MAX_U32), 'is out of range');
+/** A job id's numbers: 1 to 4294967293 (below NO_VAL), an array task 0 to 4000000 (Slurm's largest MaxArraySize - 1). */
+const JOB_ID = /^(\d{1,10})(?:_(\d{1,10}))?$/;
+export const jobIdInRange = (s: string): boolean => {
+  const m = JOB_ID.exec(s);
+  if (!m) return false;
+  const job = Number(m[1]);
+  return job >= 1 && job <= LIMITS.jobId && (m[2] === undefined || Number(m[2]) <= LIMITS.arrayTaskId);
+};
 
-const absolutePath = text(4096).refine((s) => s.startsWith('/'), 'must be an absolute path')
-  .refine((s) => !s.split('/').includes('..'), 'must not contain ".." segments');
+/** `123` or an array task `123_4`, in canonical form (no leading zeros). */
+export const jobId = z.string().regex(JOB_ID, { error: 'must be a job id such as 123 or an array task such as 123_4', abort: true })
+  .refine(jobIdInRange, `is out of range: job ids are 1-${LIMITS.jobId}, array task ids 0-${LIMITS.arrayTaskId}`)
+  .transform((s) => s.split('_').map((n) => String(Number(n))).join('_'));
+
+/** What Slurm makes of a path: slurmstepd drops backslashes (and then expands no %-pattern). */
+const unescaped = (path: string) => path.replace(/\\/g, '');
+/** Whether a path, as Slurm will use it, has a `..` segment. */
+export const hasDotDot = (path: string) => unescaped(path).split('/').includes('..');
+
+const absolutePath = text(LIMITS.pathChars).refine((s) => s.startsWith('/'), 'must be an absolute path')
+  .refine((s) => !hasDotDot(s), 'must not contain ".." segments (backslashes are ignored, as Slurm does)');
 
 const positive = (max: number) => z.number().int('must be an integer').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 
 const SIGNALS = ['HUP', 'INT', 'QUIT', 'ABRT', 'KILL', 'USR1', 'USR2', 'TERM', 'ALRM', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'PIPE'] as const;
-export const signal = z.string().transform((s) => s.toUpperCase().replace(/^SIG/, ''))
+export const signal = z.string().max(16, 'must be a signal name or number').transform((s) => s.toUpperCase().replace(/^SIG/, ''))
   .pipe(z.union([z.enum(SIGNALS), z.string().regex(/^([1-9]|[1-5]\d|6[0-4])$/)], { error: `must be a signal name (${SIGNALS.join(', ')}) or a number 1-64` }));
 
 const DEPENDENCY_TYPES = '(after|afterany|afterok|afternotok|aftercorr|afterburstbuffer)';
 const dependencyItem = `(singleton|${DEPENDENCY_TYPES}(:\\d{1,10}(_\\d{1,10})?(\\+\\d{1,6})?)+)`;
-const dependency = z.string().max(1024).regex(new RegExp(`^${dependencyItem}([,?]${dependencyItem})*$`), 'must be a Slurm dependency such as afterok:123');
-const arraySpec = z.string().max(1024).regex(/^\d{1,7}(-\d{1,7}(:\d{1,7})?)?(,\d{1,7}(-\d{1,7}(:\d{1,7})?)?)*(%\d{1,7})?$/, 'must be an array spec such as 1-10, 1,3,5 or 0-15:4%2');
+const dependency = z.string().max(LIMITS.specChars, `must be at most ${LIMITS.specChars} characters`)
+  .regex(new RegExp(`^${dependencyItem}([,?]${dependencyItem})*$`), { error: 'must be a Slurm dependency such as afterok:123', abort: true })
+  .refine((s) => [...s.matchAll(/:(\d+(?:_\d+)?)/g)].every((m) => jobIdInRange(m[1]!)), `names a job id out of range (1-${LIMITS.jobId})`);
+const arraySpec = z.string().max(LIMITS.specChars, `must be at most ${LIMITS.specChars} characters`)
+  .regex(/^\d{1,7}(-\d{1,7}(:\d{1,7})?)?(,\d{1,7}(-\d{1,7}(:\d{1,7})?)?)*(%\d{1,7})?$/, 'must be an array spec such as 1-10, 1,3,5 or 0-15:4%2');
 
-export const MAX_SCRIPT_BYTES = 1024 * 1024;
-export const MAX_ENV_ENTRIES = 1000;
+export const MAX_SCRIPT_BYTES = LIMITS.scriptBytes;
+export const MAX_ENV_ENTRIES = LIMITS.envEntries;
+
+// ---------------------------------------------------------------------------------------------
+// #SBATCH directives: the script can set the same output locations and name as the body, so they
+// get the same checks. Read inclusively (sbatch's own tokenizer and a plain whitespace split, long
+// options by any prefix, bundled short options): a reading that finds too much only refuses more.
+
+/** sbatch's _get_argument(): backslash escapes, '…' and "…" quoting anywhere, `#` ends the line. */
+function sbatchWords(line: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (i < line.length && /\s/.test(line[i]!)) i++;
+    if (i >= line.length || line[i] === '#') break;
+    let word = '';
+    let quote = '';
+    for (; i < line.length && (quote || !/\s/.test(line[i]!)); i++) {
+      const c = line[i]!;
+      if (c === '\\') { word += line[++i] ?? ''; continue; }
+      if (quote) { if (c === quote) quote = ''; else word += c; continue; }
+      if (c === '"' || c === "'") { quote = c; continue; }
+      if (c === '#') { i = line.length; break; }
+      word += c;
+    }
+    words.push(word);
+  }
+  return words;
+}
+
+/** The internal executor's reading: whitespace-separated, quotes only around a whole word. */
+function plainWords(line: string): string[] {
+  const words: string[] = [];
+  for (const m of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
+    if (m[3]?.startsWith('#')) break;
+    words.push(m[1] ?? m[2] ?? m[3]!);
+  }
+  return words;
+}
+
+export interface ScriptDirectives {
+  /** Values of --output, --error, --input (and their abbreviations, -o, -e, -i). */
+  outputs: string[];
+  /** Values of --chdir / -D. */
+  chdirs: string[];
+  /** Values of --job-name / -J. */
+  names: string[];
+}
+
+const PATH_OPTIONS = ['output', 'error', 'input'];
+
+/** The #SBATCH (and deprecated #SLURM) lines sbatch reads: those before the first command. */
+export function scriptDirectives(script: string): ScriptDirectives {
+  const found: ScriptDirectives = { outputs: [], chdirs: [], names: [] };
+  for (const line of script.split('\n')) {
+    const magic = line.startsWith('#SBATCH') ? '#SBATCH' : line.startsWith('#SLURM') ? '#SLURM' : undefined;
+    if (!magic) {
+      if (/^\s*[^\s#]/.test(line)) break; // a command: sbatch stops reading directives
+      continue;
+    }
+    const rest = line.slice(magic.length);
+    for (const words of [sbatchWords(rest), plainWords(rest)]) collect(words, found);
+  }
+  return found;
+}
+
+function collect(words: string[], found: ScriptDirectives): void {
+  const add = (kind: keyof ScriptDirectives, value: string | undefined) => { if (value !== undefined && !found[kind].includes(value)) found[kind].push(value); };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word.startsWith('--') && word.length > 2) {
+      const eq = word.indexOf('=');
+      const name = (eq < 0 ? word.slice(2) : word.slice(2, eq)).toLowerCase();
+      const value = eq < 0 ? words[i + 1] : word.slice(eq + 1);
+      if (PATH_OPTIONS.some((o) => o.startsWith(name))) add('outputs', value);
+      if ('chdir'.startsWith(name)) add('chdirs', value);
+      if ('job-name'.startsWith(name)) add('names', value);
+    } else if (word.startsWith('-') && word.length > 1) {
+      // Bundled short options ("-Ho x"): the first letter that takes a path or name takes the rest.
+      const at = word.slice(1).search(/[oeiDJ]/);
+      if (at < 0) continue;
+      const letter = word[at + 1]!;
+      const value = word.length > at + 2 ? word.slice(at + 2) : words[i + 1];
+      add(letter === 'D' ? 'chdirs' : letter === 'J' ? 'names' : 'outputs', value);
+    }
+  }
+}
+
+/** sbatch's filename pattern for the job name (%x, %10x): Slurm puts the name into the path. */
+const NAME_PATTERN = /%\d*x/;
+/** A name that, put into a path by %x, stays one path component. */
+const pathSafeName = (name: string) => !name.includes('/') && !name.includes('\\') && name !== '.' && name !== '..';
+
+const script = z.string().min(1, 'must not be empty')
+  .refine((s) => utf8Bytes(s) <= LIMITS.scriptBytes, `must be at most ${LIMITS.scriptBytes} bytes (UTF-8)`)
+  .refine((s) => s.startsWith('#!'), 'must start with an interpreter line such as #!/bin/bash')
+  .refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes')
+  .refine((s) => !s.includes('\r\n'), 'must use UNIX line breaks (\\n), not DOS ones (\\r\\n)')
+  .refine(isWellFormed, 'must be valid Unicode (no unpaired surrogates)')
+  .superRefine((s, ctx) => {
+    if (utf8Bytes(s) > LIMITS.scriptBytes) return;
+    const d = scriptDirectives(s);
+    for (const path of [...d.outputs, ...d.chdirs]) {
+      if (hasDotDot(path)) ctx.addIssue({ code: 'custom', message: `#SBATCH paths must not contain ".." segments: ${JSON.stringify(path.slice(0, 200))}` });
+      else if (CONTROL.test(path)) ctx.addIssue({ code: 'custom', message: '#SBATCH paths must not contain control characters' });
+    }
+  });
+
+const envName = z.string()
+  .regex(new RegExp(`^[A-Za-z_][A-Za-z0-9_]{0,${LIMITS.envNameChars - 1}}$`), 'environment names must be letters, digits and _ (at most 256), not starting with a digit')
+  // Slurm's tools read these themselves (options, configuration, the caller's token), and
+  // slurmd sets SLURM_* for the job: a caller's job environment must not steer either.
+  .refine((name) => !/^(SLURM_|SBATCH_)/.test(name), 'environment names starting with SLURM_ or SBATCH_ are reserved for Slurm');
+
+const environment = z.custom<unknown>(
+  (raw) => !(raw !== null && typeof raw === 'object' && Object.hasOwn(raw, '__proto__')),
+  'environment names must be letters, digits and _ (not __proto__)',
+).pipe(z.record(
+  envName,
+  z.string().refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes').refine(isWellFormed, 'must be valid Unicode (no unpaired surrogates)'),
+)).superRefine((env, ctx) => {
+  const entries = Object.entries(env);
+  if (entries.length > LIMITS.envEntries) ctx.addIssue({ code: 'custom', message: `must have at most ${LIMITS.envEntries} entries` });
+  let total = 0;
+  for (const [name, value] of entries) {
+    const bytes = utf8Bytes(name) + 1 + utf8Bytes(value) + 1;
+    total += bytes;
+    if (bytes > LIMITS.envEntryBytes) ctx.addIssue({ code: 'custom', path: [name], message: `NAME=value must be at most ${LIMITS.envEntryBytes} bytes (UTF-8)` });
+  }
+  if (total > LIMITS.envTotalBytes) ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.envTotalBytes} bytes in total (UTF-8)` });
+});
+
+const jobName = text(LIMITS.nameChars).min(1, 'must not be empty');
+const timeLimit = positive(LIMITS.timeLimitMinutes);
 
 export const submitBody = z.strictObject({
-  script: z.string().min(1).max(MAX_SCRIPT_BYTES, `must be at most ${MAX_SCRIPT_BYTES} characters`)
-    .refine((s) => s.startsWith('#!'), 'must start with an interpreter line such as #!/bin/bash')
-    .refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes'),
-  name: text(200).min(1).optional(),
+  script,
+  name: jobName.optional(),
   partition: slurmName.optional(),
-  time_limit: positive(MAX_U32 - 1).optional(),
+  time_limit: timeLimit.optional(),
   nodes: positive(1_000_000).optional(),
   ntasks: positive(10_000_000).optional(),
-  cpus_per_task: positive(100_000).optional(),
+  cpus_per_task: positive(LIMITS.cpusPerTask).optional(),
   memory_per_node: positive(1_000_000_000).optional(),
   working_directory: absolutePath.optional(),
   stdout: absolutePath.optional(),
   stderr: absolutePath.optional(),
-  environment: z.record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,255}$/, 'environment names must be letters, digits and _')
-      // Slurm's tools read these themselves (options, configuration, the caller's token), and
-      // slurmd sets SLURM_* for the job: a caller's job environment must not steer either.
-      .refine((name) => !/^(SLURM_|SBATCH_)/.test(name), 'environment names starting with SLURM_ or SBATCH_ are reserved for Slurm'),
-    z.string().max(131072).refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes'),
-  ).refine((env) => Object.keys(env).length <= MAX_ENV_ENTRIES, `must have at most ${MAX_ENV_ENTRIES} entries`).optional(),
+  environment: environment.optional(),
   hold: z.boolean().optional(),
   account: slurmName.optional(),
   qos: slurmName.optional(),
-  comment: text(1024).optional(),
+  comment: text(LIMITS.commentChars).optional(),
   array: arraySpec.optional(),
   dependency: dependency.optional(),
+}).superRefine((s, ctx) => {
+  // "%x" puts the job name into the output path: a name with "/" (or "..") would move the file
+  // outside the directory the path names. The request's name wins over the script's -J.
+  const d = scriptDirectives(s.script);
+  const names = s.name !== undefined ? [s.name] : d.names.length ? d.names : ['sbatch'];
+  if (names.every(pathSafeName)) return;
+  for (const [field, path] of [['stdout', s.stdout], ['stderr', s.stderr], ...d.outputs.map((o) => ['script', o])] as const) {
+    if (path !== undefined && NAME_PATTERN.test(path)) {
+      ctx.addIssue({ code: 'custom', path: [field], message: 'uses %x (the job name) but the name contains "/" or is "." or "..": the output would land elsewhere' });
+    }
+  }
 });
 
 export const updateBody = z.strictObject({
-  name: text(200).min(1).optional(),
-  time_limit: positive(MAX_U32 - 1).optional(),
+  name: jobName.optional(),
+  time_limit: timeLimit.optional(),
   partition: slurmName.optional(),
-  comment: text(1024).optional(),
+  comment: text(LIMITS.commentChars).optional(),
   account: slurmName.optional(),
   qos: slurmName.optional(),
   dependency: dependency.optional(),
-  nice: z.number().int().min(-2_147_483_645).max(2_147_483_645).optional(),
+  nice: z.number().int('must be an integer').min(-2_147_483_645).max(2_147_483_645).optional(),
 }).refine((u) => Object.keys(u).length > 0, 'must change at least one field');
 
 const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
-  z.string().max(8192).transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)).pipe(z.array(item).min(1).max(1000));
+  z.string().max(LIMITS.filterChars, `must be at most ${LIMITS.filterChars} characters`)
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1, 'must name at least one value').max(LIMITS.filterItems, `must have at most ${LIMITS.filterItems} items`));
 
 const jobState = z.string().transform((s) => s.toUpperCase()).pipe(z.enum(JOB_STATES, { error: `must be one of ${JOB_STATES.join(', ')}` }));
 
@@ -86,15 +250,15 @@ export const jobListQuery = z.strictObject({
   state: commaList(jobState).optional(),
   partition: commaList(slurmName).optional(),
   account: commaList(slurmName).optional(),
-  name: commaList(text(200)).optional(),
+  name: commaList(text(LIMITS.nameChars)).optional(),
   job_id: commaList(jobId).optional(),
 });
 
 export const cancelQuery = z.strictObject({ signal: signal.optional() });
 export const emptyQuery = z.strictObject({});
 
-export const MAX_OUTPUT_READ = 8 * 1024 * 1024;
-const byteCount = (min: number, max: number) => z.string().regex(/^\d{1,16}$/, 'must be a whole number of bytes')
+export const MAX_OUTPUT_READ = LIMITS.outputRead;
+const byteCount = (min: number, max: number) => z.string().regex(/^\d{1,16}$/, `must be a whole number of bytes, ${min} to ${max}`)
   .transform(Number).pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 /** GET /v1/jobs/{id}/stdout|stderr: a byte range of the file (the answer says its size). */

@@ -106,8 +106,9 @@ describe.each(modes())('identity: --executor=$executor --application=$applicatio
     expect(unknown.body.error.message).toMatch(/No key in the gateway's JWKS/);
   });
 
-  test("alice's job runs as alice (Slurm's record and `id` inside the job); only alice reads its output", async () => {
-    const res = await submit(asAlice, { script: '#!/bin/bash\nid -un\nid -u\necho "HOME=$HOME"\n', name: uniqueName('whoami') });
+  test("alice's job runs as alice (Slurm's record and `id` inside the job) with exactly its environment; only alice reads its output", async () => {
+    const environment = { FOO: 'a,b c=d', BAR: "it's $(not) run" };
+    const res = await submit(asAlice, { script: '#!/bin/bash\nid -un\nid -u\necho "HOME=$HOME"\necho "FOO=$FOO"\necho "BAR=$BAR"\n', name: uniqueName('whoami'), environment });
     expect(res.status).toBe(201);
     const job = await waitFinished(gateway.url, asAlice, res.body.job_id);
     expect(job.user).toBe('alice');
@@ -117,7 +118,7 @@ describe.each(modes())('identity: --executor=$executor --application=$applicatio
 
     const out = await request(gateway.url).get(`/v1/jobs/${job.job_id}/stdout`).set('Authorization', asAlice);
     expect(out.status).toBe(200);
-    expect(out.body.content).toBe(`alice\n${alice.uid}\nHOME=${alice.home}\n`);
+    expect(out.body.content).toBe(`alice\n${alice.uid}\nHOME=${alice.home}\nFOO=${environment.FOO}\nBAR=${environment.BAR}\n`);
     expect(out.body).toMatchObject({ job_id: job.job_id, stream: 'stdout', path: job.stdout_path, offset: 0, eof: true });
 
     const denied = await request(gateway.url).get(`/v1/jobs/${job.job_id}/stdout`).set('Authorization', asBob);

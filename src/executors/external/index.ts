@@ -27,7 +27,7 @@ export class ExternalExecutor implements Executor {
     const caller = needsAccount(command, ctx) ? account(await lookupAccount(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller));
     let step = plan.next();
-    while (!step.done) step = plan.next(await this.#runner.run(delegated(step.value, caller, ctx), ctx, signal));
+    while (!step.done) step = plan.next(await this.#runner.run(withOwner(step.value, caller), ctx, signal));
     return step.value;
   }
 
@@ -35,7 +35,7 @@ export class ExternalExecutor implements Executor {
     const caller = needsAccount(command, ctx) ? account(lookupAccountSync(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller));
     let step = plan.next();
-    while (!step.done) step = plan.next(this.#runner.runSync(delegated(step.value, caller, ctx), ctx));
+    while (!step.done) step = plan.next(this.#runner.runSync(withOwner(step.value, caller), ctx));
     return step.value;
   }
 }
@@ -56,28 +56,8 @@ function asCaller<C extends SchedulerCommand>(command: C, caller: Account | unde
   return { ...command, submission: { ...command.submission, working_directory: caller.home } };
 }
 
-/** Variables sbatch itself reads (options, configuration, the token): never from a caller. */
-const RESERVED = /^(SLURM_|SBATCH_)/;
-
-/**
- * sbatch for a caller with a token: as the caller's uid (unless the gateway already is that user),
- * and with the job's environment passed by name, because --export-file would drop SLURM_JWT.
- */
-function delegated(invocation: Invocation, caller: Account | undefined, ctx: CommandContext): Invocation {
-  if (!caller || invocation.tool !== 'sbatch' || !ctx.identity?.token) return invocation;
-  const file = invocation.files?.find((f) => f.flag === 'export-file');
-  const environment = Object.fromEntries((file?.content ?? '').split('\0').filter(Boolean).map((entry) => {
-    const eq = entry.indexOf('=');
-    return [entry.slice(0, eq), entry.slice(eq + 1)];
-  }));
-  const reserved = Object.keys(environment).filter((name) => RESERVED.test(name));
-  if (reserved.length) throw new GatewayError('invalid_request', `environment: ${reserved.join(', ')} are reserved for Slurm's own use`);
-  const names = Object.keys(environment);
-  return {
-    ...invocation,
-    files: invocation.files?.filter((f) => f !== file),
-    args: invocation.args.map((arg) => (arg === '--export=NIL' && names.length ? `--export=NIL,${names.join(',')}` : arg)),
-    environment,
-    ...(caller.uid !== process.getuid?.() && { as: { uid: caller.uid, gid: caller.gid } }),
-  };
+/** sbatch runs as the caller's uid, unless the gateway already is that user. */
+function withOwner(invocation: Invocation, caller: Account | undefined): Invocation {
+  if (!caller || invocation.tool !== 'sbatch' || caller.uid === process.getuid?.()) return invocation;
+  return { ...invocation, as: { uid: caller.uid, gid: caller.gid } };
 }

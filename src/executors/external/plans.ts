@@ -131,16 +131,13 @@ function present(pairs: Array<[string, string | number | undefined]>): Array<[st
 }
 
 function* submit(s: JobSubmission): Plan<{ job_id: number }> {
-  const result = yield { tool: 'sbatch', args: sbatchArgs(s), input: s.script, files: [{ flag: 'export-file', content: exportFile(s.environment) }] };
+  const result = yield { tool: 'sbatch', args: sbatchArgs(s), input: s.script, jobEnvironment: { ...DEFAULT_JOB_ENV, ...s.environment } };
   return { job_id: parseSubmit(check(result, 'Job submission failed').stdout) };
 }
 
 /** The job's environment: exactly what the caller gave (never the gateway's own), NUL-separated. */
 export const DEFAULT_JOB_ENV: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 
-export function exportFile(environment: Record<string, string> | undefined): string {
-  return Object.entries({ ...DEFAULT_JOB_ENV, ...environment }).map(([k, v]) => `${k}=${v}\0`).join('');
-}
 
 function* cancel(jobId: string, signal?: string): Plan<null> {
   // Without --verbose, scancel says nothing about an unknown job id and exits 0; with it, the

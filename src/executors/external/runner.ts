@@ -20,11 +20,6 @@ export interface Invocation {
   /** Written to the tool's stdin (sbatch reads the script from there). */
   input?: string;
   /**
-   * Private files the tool reads, each passed as `--flag=<path>` and removed after the run (the
-   * job environment for sbatch --export-file: NUL-separated, so values may hold any character).
-   */
-  files?: Array<{ flag: string; content: string }>;
-  /**
    * Run the tool as this account's uid and gid inside an unprivileged user namespace (sbatch
    * takes the job's owner from getuid(), and only root may pass --uid). The namespace changes
    * nothing outside the process: Slurm still authenticates the caller's token, and refuses a
@@ -32,12 +27,17 @@ export interface Invocation {
    */
   as?: { uid: number; gid: number };
   /**
-   * The job's environment, given to the tool as its own (sbatch --export=NIL,NAME,…) instead of
-   * an --export-file: sbatch empties its environment when it reads one, before it authenticates,
-   * which would drop the caller's SLURM_JWT.
+   * sbatch (run with --export=NIL): the job's exact environment. Written to a private
+   * --export-file (NUL-separated: values may hold any character); for a caller with a token it is
+   * passed by name from sbatch's own environment instead (--export=NIL,NAME,…), because sbatch
+   * empties its environment when it reads an --export-file, before it authenticates, which would
+   * drop SLURM_JWT.
    */
-  environment?: Record<string, string>;
+  jobEnvironment?: Record<string, string>;
 }
+
+/** Variables sbatch itself reads (options, configuration, the token): never from a job's environment. */
+const RESERVED = /^(SLURM_|SBATCH_)/;
 
 export interface RunResult {
   invocation: Invocation;
@@ -68,10 +68,10 @@ export class SlurmRunner {
   }
 
   async run(invocation: Invocation, ctx: CommandContext, signal?: AbortSignal): Promise<RunResult> {
-    const [file, prefix, options] = this.#prepare(invocation, ctx);
-    const files = writeFiles(invocation);
+    const [file, args, fileContents, options] = this.#prepare(invocation, ctx);
+    const files = writeFiles(fileContents);
     try {
-      const result = await execa(file, [...prefix, ...invocation.args, ...files.args], { ...options, ...(signal && { cancelSignal: signal }), forceKillAfterDelay: 1000 } satisfies Options);
+      const result = await execa(file, [...args, ...files.args], { ...options, ...(signal && { cancelSignal: signal }), forceKillAfterDelay: 1000 } satisfies Options);
       return this.#interpret(invocation, result);
     } finally {
       files.remove();
@@ -79,10 +79,10 @@ export class SlurmRunner {
   }
 
   runSync(invocation: Invocation, ctx: CommandContext): RunResult {
-    const [file, prefix, options] = this.#prepare(invocation, ctx);
-    const files = writeFiles(invocation);
+    const [file, args, fileContents, options] = this.#prepare(invocation, ctx);
+    const files = writeFiles(fileContents);
     try {
-      const result = execaSync(file, [...prefix, ...invocation.args, ...files.args], { ...options, killSignal: 'SIGKILL' } satisfies SyncOptions);
+      const result = execaSync(file, [...args, ...files.args], { ...options, killSignal: 'SIGKILL' } satisfies SyncOptions);
       return this.#interpret(invocation, result);
     } finally {
       files.remove();
@@ -92,17 +92,27 @@ export class SlurmRunner {
   #prepare(invocation: Invocation, ctx: CommandContext) {
     const timeout = remaining(ctx);
     if (timeout <= 0) throw new GatewayError('deadline_exceeded', `The deadline passed before ${invocation.tool} could run`);
+    const token = ctx.identity?.token;
     let env = { ...this.#baseEnv };
-    if (invocation.environment) {
-      // Only the named variables and SLURM_* reach the job, so no other SLURM_ variable may be set.
-      env = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('SLURM_') || key === 'SLURM_CONF'));
-      Object.assign(env, invocation.environment);
+    let args = invocation.args;
+    const files: PrivateFile[] = [];
+    const job = invocation.jobEnvironment;
+    if (job && !token) {
+      files.push({ flag: 'export-file', content: Object.entries(job).map(([k, v]) => `${k}=${v}\0`).join('') });
+    } else if (job) {
+      const reserved = Object.keys(job).filter((name) => RESERVED.test(name));
+      if (reserved.length) throw new GatewayError('invalid_request', `environment: ${reserved.join(', ')} are reserved for Slurm's own use`);
+      // sbatch copies the named variables and every SLURM_* one into the job: keep only SLURM_CONF.
+      env = { ...Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('SLURM_') || key === 'SLURM_CONF')), ...job };
+      const names = Object.keys(job);
+      if (names.length) args = args.map((arg) => (arg === '--export=NIL' ? `--export=NIL,${names.join(',')}` : arg));
     }
-    if (ctx.identity?.token) env.SLURM_JWT = ctx.identity.token;
+    if (token) env.SLURM_JWT = token;
     const tool = this.#resolve(invocation.tool);
     const [file, prefix] = invocation.as
       ? [this.#resolve('unshare'), ['--user', `--map-user=${invocation.as.uid}`, `--map-group=${invocation.as.gid}`, '--', tool]]
       : [tool, []];
+    args = [...prefix, ...args];
     const options = {
       env,
       extendEnv: false,
@@ -112,7 +122,7 @@ export class SlurmRunner {
       stripFinalNewline: false,
       ...(invocation.input === undefined ? { stdin: 'ignore' as const } : { input: invocation.input }),
     };
-    return [file, prefix, options] as const;
+    return [file, args, files, options] as const;
   }
 
   /** An absolute path when the tool's own PATH may be the job's (a caller-given PATH). */
@@ -162,11 +172,17 @@ export function userNamespaceProblem(): string | undefined {
   return String(probe.stderr || probe.shortMessage || 'unshare failed').trim().split('\n')[0];
 }
 
-/** Writes an invocation's private files into a fresh 0700 directory. */
-function writeFiles(invocation: Invocation): { args: string[]; remove: () => void } {
-  if (!invocation.files?.length) return { args: [], remove: () => {} };
+/** A file only the tool reads, passed as `--flag=<path>` and removed after the run. */
+interface PrivateFile {
+  flag: string;
+  content: string;
+}
+
+/** Writes a run's private files into a fresh 0700 directory. */
+function writeFiles(files: PrivateFile[]): { args: string[]; remove: () => void } {
+  if (!files.length) return { args: [], remove: () => {} };
   const dir = mkdtempSync(join(tmpdir(), 'scheduler-rest-'));
-  const args = invocation.files.map(({ flag, content }, i) => {
+  const args = files.map(({ flag, content }, i) => {
     const path = join(dir, String(i));
     writeFileSync(path, content, { mode: 0o600 });
     return `--${flag}=${path}`;

@@ -42,14 +42,20 @@ export interface Reader {
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
 
+let self: (Reader & { uid: number }) | undefined;
+
+/** The user the gateway runs as: looked up once, it does not change while the process runs. */
 export function gatewayReader(): Reader & { uid: number } {
-  const me = userInfo();
-  return { user: me.username, uid: me.uid };
+  if (!self) {
+    const me = userInfo();
+    self = { user: me.username, uid: me.uid };
+  }
+  return self;
 }
 
 export async function readJobOutput(job: Job, stream: OutputStream, range: OutputRange, reader: Reader): Promise<JobOutput> {
-  const self = gatewayReader();
-  const privileged = reader.user === self.user && self.uid === 0;
+  const gateway = gatewayReader();
+  const privileged = reader.user === gateway.user && gateway.uid === 0;
   if (reader.user !== job.user && !privileged) {
     throw new GatewayError('forbidden', `Job ${job.job_id} belongs to ${job.user}; only its owner may read its output`);
   }

@@ -16,11 +16,15 @@ export const ERROR_TABLE = {
   method_not_allowed: { status: 405, message: 'Method not allowed' },
   request_timeout: { status: 408, message: 'The request was not received in time' },
   invalid_job_state: { status: 409, message: "The job's state does not allow this action" },
+  idempotency_conflict: { status: 409, message: 'This Idempotency-Key was used with a different request body' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'The request body must be JSON' },
   headers_too_large: { status: 431, message: 'The request headers are too large' },
   scheduler_rejected: { status: 502, message: 'The scheduler refused the request' },
   scheduler_error: { status: 502, message: 'The scheduler gave an answer the gateway cannot read' },
+  // Not retryable as is: Slurm may have created the job. A client finds out (GET /v1/jobs?name=…)
+  // or retries with the same Idempotency-Key, which returns the job if it exists.
+  submit_outcome_unknown: { status: 502, message: 'The submission may or may not have created a job' },
   scheduler_unavailable: { status: 503, message: 'The scheduler controller is unreachable' },
   queue_full: { status: 503, message: 'Too many requests are waiting; retry later' },
   worker_crashed: { status: 503, message: 'The worker running this request died; retry' },

@@ -9,6 +9,7 @@ import { Coalescer, createStrategy, Dispatcher, JobListCache } from './dispatch/
 import { createExecutor } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/tokens.js';
+import { callerPolicy } from './auth/callers.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -23,7 +24,9 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   if (options.auth === 'jwt' && process.getuid?.() === 0) {
     throw new Error('--auth=jwt does not run as root: run the gateway as an unprivileged service user (see docs/SECURITY.md); it needs no privilege, Slurm checks every token');
   }
-  const authenticator = options.auth === 'jwt' ? new Authenticator(readAuthSettings(options)) : undefined;
+  const authenticator = options.auth === 'jwt'
+    ? new Authenticator(readAuthSettings(options), callerPolicy({ minUid: options.minUid, denyUsers: options.denyUsers }))
+    : undefined;
   const executorOptions: ExecutorOptions = { auth: options.auth, ...(options.slurmBinDir && { slurmBinDir: options.slurmBinDir }) };
   const probe = createExecutor(options.executor, executorOptions);
   void probe.dispose?.();

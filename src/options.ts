@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
 import { APPLICATIONS, type Application } from './dispatch/strategy.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from './executors/executor.js';
+import { DEFAULT_DENIED_USERS } from './auth/callers.js';
 
 export interface GatewayOptions {
   port: number;
@@ -32,6 +33,10 @@ export interface GatewayOptions {
   jwtKey?: string;
   /** A JWKS file, to verify RS256 tokens (slurmctld must be given the same one). */
   jwks?: string;
+  /** --auth=jwt: lowest uid acted for; undefined: UID_MIN of /etc/login.defs. */
+  minUid?: number;
+  /** --auth=jwt: users never acted for, besides the gateway's own and Slurm's daemon users. */
+  denyUsers?: string[];
 }
 
 export const AUTH_MODES = ['none', 'jwt'] as const;
@@ -100,6 +105,8 @@ export function buildParser(argv: string[]) {
     .option('insecure', { type: 'boolean', default: false, describe: 'Allow --auth=none on a non-loopback address (logs a warning at every start)' })
     .option('jwt-key', { type: 'string', describe: "Slurm's jwt_hs256.key: verify HS256 tokens (--auth=jwt)" })
     .option('jwks', { type: 'string', describe: 'JWKS file: verify RS256 tokens, e.g. an OIDC provider\'s (--auth=jwt; slurmctld needs the same jwks=)' })
+    .option('min-uid', { type: 'number', describe: 'Lowest uid a token may act as (--auth=jwt; default: UID_MIN of /etc/login.defs, else 1000)' })
+    .option('deny-users', { type: 'string', describe: `Comma list of users no token may act as (--auth=jwt; default: ${DEFAULT_DENIED_USERS.join(',')}); the gateway's own user and SlurmUser/SlurmdUser always` })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
     .strictOptions()
     .help()
@@ -148,6 +155,9 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     throw new OptionsError(`--auth=none lets every caller act as the gateway's own user, so it listens only on loopback; --host=${host} needs --auth=jwt (or --insecure, knowingly)`);
   }
   if (auth === 'none' && (jwtKey || jwks)) throw new OptionsError('--jwt-key and --jwks apply only with --auth=jwt');
+  const minUid = args['min-uid'] === undefined ? undefined : integer('min-uid', args['min-uid'], 1, 4_294_967_293);
+  const denyUsers = args['deny-users'] === undefined ? undefined : String(args['deny-users']).split(',').map((u) => u.trim()).filter(Boolean);
+  if (auth === 'none' && (minUid !== undefined || denyUsers)) throw new OptionsError('--min-uid and --deny-users apply only with --auth=jwt');
   if (auth === 'jwt' && !jwtKey && !jwks) throw new OptionsError("--auth=jwt needs --jwt-key (Slurm's jwt_hs256.key, for HS256 tokens) or --jwks (RS256 tokens)");
   return {
     port: integer('port', args.port, 0, 65535),
@@ -165,6 +175,8 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     insecure,
     ...(jwtKey ? { jwtKey } : {}),
     ...(jwks ? { jwks } : {}),
+    ...(minUid !== undefined ? { minUid } : {}),
+    ...(denyUsers ? { denyUsers } : {}),
     ...(args['slurm-bin-dir'] ? { slurmBinDir: String(args['slurm-bin-dir']) } : {}),
   };
 }

@@ -53,3 +53,21 @@ export function lookupAccountSync(name: string): Account | null {
   if (hit !== undefined) return hit;
   return settle(name, execaSync('getent', ['passwd', '--', name], OPTIONS));
 }
+
+const groupCache = new Map<string, { groups: number[]; at: number }>();
+
+/**
+ * The gids of `name`'s groups, primary and supplementary, as the kernel would give a login of
+ * theirs (NSS: `id -G`), cached like accounts.
+ * @throws Error when they cannot be looked up.
+ */
+export async function lookupGroups(name: string): Promise<number[]> {
+  const hit = groupCache.get(name);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.groups;
+  const result = await execa('id', ['-G', '--', name], OPTIONS);
+  if (result.exitCode !== 0) throw new Error(`id -G ${name} failed (exit ${result.exitCode}): ${String(result.stderr).trim()}`);
+  const groups = String(result.stdout).trim().split(/\s+/).filter(Boolean).map(Number);
+  groupCache.set(name, { groups, at: Date.now() });
+  if (groupCache.size > 10_000) groupCache.delete(groupCache.keys().next().value!);
+  return groups;
+}

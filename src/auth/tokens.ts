@@ -13,6 +13,7 @@ import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONW
 import { GatewayError } from '../errors.js';
 import type { Identity } from '../context.js';
 import { lookupAccount } from './accounts.js';
+import { callerPolicy, callerProblem, type CallerPolicy } from './callers.js';
 
 export interface AuthSettings {
   /** Raw bytes of Slurm's jwt_hs256.key (AuthAltParameters=jwt_key=…): accepts HS256 tokens. */
@@ -29,6 +30,8 @@ export interface TokenHeaders {
 }
 
 const MAX_TOKEN = 8192;
+/** Seconds a token's `iat` may lie ahead of this host's clock (clocks drift a little, not hours). */
+export const CLOCK_SKEW_S = 60;
 /** POSIX portable user names, as Slurm resolves them with getpwnam(). */
 const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$/;
 
@@ -54,7 +57,10 @@ export class Authenticator {
   readonly #jwks?: ReturnType<typeof createLocalJWKSet>;
   readonly #accepted: string[];
 
-  constructor(settings: AuthSettings) {
+  readonly #callers: CallerPolicy;
+
+  constructor(settings: AuthSettings, callers: CallerPolicy = callerPolicy()) {
+    this.#callers = callers;
     this.#hs256 = settings.hs256Key;
     this.#jwks = settings.jwks && createLocalJWKSet(settings.jwks);
     this.#accepted = [...(this.#hs256 ? ['HS256'] : []), ...(this.#jwks ? ['RS256'] : [])];
@@ -69,8 +75,9 @@ export class Authenticator {
   async authenticate(headers: TokenHeaders): Promise<Required<Identity>> {
     const token = tokenOf(headers);
     let alg: string | undefined;
+    let kid: string | undefined;
     try {
-      alg = decodeProtectedHeader(token).alg;
+      ({ alg, kid } = decodeProtectedHeader(token));
     } catch {
       throw unauthorized('The token is not a JWT (header.payload.signature)');
     }
@@ -81,6 +88,10 @@ export class Authenticator {
       throw unauthorized(`Tokens signed with ${alg} are not accepted; this gateway accepts ${this.#accepted.join(', ')}${alg.startsWith('ES') ? ' (Slurm\'s auth/jwt cannot verify ES tokens, so they could not be passed on)' : ''}`);
     }
 
+    // slurmctld 22.05 finds an RS256 key by its kid only, and drops the connection of a token
+    // without one: refuse it here, where the caller can be told why.
+    if (alg === 'RS256' && !kid) throw unauthorized('RS256 tokens must name their key ("kid" in the header), as Slurm looks the key up by it');
+
     let payload: JWTPayload;
     try {
       const options = { algorithms: [alg], requiredClaims: ['exp'] };
@@ -89,6 +100,9 @@ export class Authenticator {
         : (await jwtVerify(token, this.#jwks!, options)).payload;
     } catch (error) {
       throw unauthorized(reason(error));
+    }
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_SKEW_S) {
+      throw unauthorized(`The token was issued in the future (iat ${new Date(payload.iat * 1000).toISOString()}); check the issuer's clock`);
     }
     const claimed = typeof payload.sun === 'string' ? payload.sun : typeof payload.username === 'string' ? payload.username : undefined;
     if (!claimed) throw unauthorized('The token names no user (claim "sun", as scontrol token issues, or "username")');
@@ -101,7 +115,8 @@ export class Authenticator {
       throw new GatewayError('scheduler_unavailable', `Cannot look up user ${claimed}: ${(error as Error).message}`);
     });
     if (!account) throw new GatewayError('forbidden', `User ${claimed} has no account on the gateway's host`);
-    if (account.uid === 0) throw new GatewayError('forbidden', 'The gateway never acts as root; use an ordinary user\'s token');
+    const refused = callerProblem(account, this.#callers);
+    if (refused) throw new GatewayError('forbidden', refused);
     return { user: claimed, token };
   }
 }

@@ -59,7 +59,9 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
         const id = idOf(ctx);
         const range = validate(outputQuery, ctx.query, 'query');
         const job = await dispatcher.dispatch({ kind: 'jobs.get', jobId: id }, ctx.state.request);
-        ctx.body = await readJobOutput(job, stream, range, { user: ctx.state.request.identity?.user ?? gatewayReader().user });
+        const body = await readJobOutput(job, stream, range, { user: ctx.state.request.identity?.user ?? gatewayReader().user });
+        ctx.type = 'application/json; charset=utf-8';
+        ctx.body = body; // streamed: memory stays a chunk per read, whatever `limit` asks
       };
     },
 

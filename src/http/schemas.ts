@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { JOB_STATES } from '../model.js';
 import { LIMITS } from './limits.js';
+import { environmentProblems } from '../executors/job-environment.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -169,10 +170,7 @@ const script = z.string().min(1, 'must not be empty')
   });
 
 const envName = z.string()
-  .regex(new RegExp(`^[A-Za-z_][A-Za-z0-9_]{0,${LIMITS.envNameChars - 1}}$`), 'environment names must be letters, digits and _ (at most 256), not starting with a digit')
-  // Slurm's tools read these themselves (options, configuration, the caller's token), and
-  // slurmd sets SLURM_* for the job: a caller's job environment must not steer either.
-  .refine((name) => !/^(SLURM_|SBATCH_)/.test(name), 'environment names starting with SLURM_ or SBATCH_ are reserved for Slurm');
+  .regex(new RegExp(`^[A-Za-z_][A-Za-z0-9_]{0,${LIMITS.envNameChars - 1}}$`), 'environment names must be letters, digits and _ (at most 256), not starting with a digit');
 
 const environment = z.custom<unknown>(
   (raw) => !(raw !== null && typeof raw === 'object' && Object.hasOwn(raw, '__proto__')),
@@ -182,6 +180,8 @@ const environment = z.custom<unknown>(
   z.string().refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes').refine(isWellFormed, 'must be valid Unicode (no unpaired surrogates)'),
 )).superRefine((env, ctx) => {
   const entries = Object.entries(env);
+  // Names a job may not have (Slurm's own, loaders', interpreters'): src/executors/job-environment.ts.
+  for (const [name, problem] of environmentProblems(env)) ctx.addIssue({ code: 'custom', path: [name], message: problem });
   if (entries.length > LIMITS.envEntries) ctx.addIssue({ code: 'custom', message: `must have at most ${LIMITS.envEntries} entries` });
   let total = 0;
   for (const [name, value] of entries) {

@@ -2,13 +2,19 @@
  * Reading a job's stdout/stderr file for its owner. The path comes from Slurm's own record of the
  * job (read with the caller's identity), never from the request, and the file is opened so that
  * a job cannot make the gateway read something else: no symbolic link as the last component, a
- * regular file only, owned by the job's user (slurmd creates it as that user).
+ * regular file only, owned by the job's user (slurmd creates it as that user), and readable by
+ * the caller with the caller's own uid and groups (the gateway's user may read more than the
+ * caller: it must never serve that). The answer is streamed in small chunks, so the memory of a
+ * read does not grow with the bytes asked for.
  */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { GatewayError } from '../errors.js';
-import { lookupAccount } from '../auth/accounts.js';
+import { lookupAccount, lookupGroups, type Account } from '../auth/accounts.js';
 import type { Job } from '../model.js';
 
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
@@ -35,6 +41,9 @@ export interface JobOutput {
   content: string;
 }
 
+/** Bytes read from the file per chunk of the answer. */
+const CHUNK = 64 * 1024;
+
 /** Who is asking: the token's user, or (under --auth=none) the user the gateway runs as. */
 export interface Reader {
   user: string;
@@ -53,7 +62,38 @@ export function gatewayReader(): Reader & { uid: number } {
   return self;
 }
 
-export async function readJobOutput(job: Job, stream: OutputStream, range: OutputRange, reader: Reader): Promise<JobOutput> {
+/**
+ * Opens a job's output file for `reader` and answers the JSON {@link JobOutput} as a stream, the
+ * fields known before the read first, then `content` chunk by chunk, then `length` and `eof`.
+ * @throws GatewayError 403 / 404 before anything is streamed.
+ */
+export async function readJobOutput(job: Job, stream: OutputStream, range: OutputRange, reader: Reader): Promise<Readable> {
+  const { path, handle, stat: fileStat } = await openJobOutput(job, stream, reader);
+  const want = Math.max(0, Math.min(range.limit, fileStat.size - range.offset));
+  const head = { job_id: job.job_id, stream, path, size: fileStat.size, offset: range.offset };
+  return Readable.from(jsonChunks(handle, head, range.offset, want, fileStat.size), { objectMode: false });
+}
+
+async function* jsonChunks(handle: FileHandle, head: Omit<JobOutput, 'content' | 'length' | 'eof'>, offset: number, want: number, size: number): AsyncGenerator<string> {
+  const escape = (text: string) => JSON.stringify(text).slice(1, -1);
+  try {
+    yield `${JSON.stringify(head).slice(0, -1)},"content":"`;
+    const decoder = new StringDecoder('utf8');
+    const buffer = Buffer.alloc(Math.min(CHUNK, Math.max(want, 1)));
+    let read = 0;
+    while (read < want) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, want - read), offset + read);
+      if (bytesRead === 0) break; // the file shrank while it was read
+      read += bytesRead;
+      yield escape(decoder.write(buffer.subarray(0, bytesRead)));
+    }
+    yield `${escape(decoder.end())}","length":${read},"eof":${offset + read >= size}}`;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openJobOutput(job: Job, stream: OutputStream, reader: Reader): Promise<{ path: string; handle: FileHandle; stat: Stats }> {
   const gateway = gatewayReader();
   const privileged = reader.user === gateway.user && gateway.uid === 0;
   if (reader.user !== job.user && !privileged) {
@@ -75,24 +115,40 @@ export async function readJobOutput(job: Job, stream: OutputStream, range: Outpu
     throw error;
   }
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new GatewayError('forbidden', `Job ${job.job_id}'s ${stream} path ${path} is not a regular file`);
-    if (stat.uid !== owner.uid) throw new GatewayError('forbidden', `${path} is not owned by ${job.user}, so it is not the output Slurm wrote for job ${job.job_id}`);
-    const size = stat.size;
-    const want = Math.max(0, Math.min(range.limit, size - range.offset));
-    const buffer = Buffer.alloc(want);
-    const { bytesRead } = want ? await handle.read(buffer, 0, want, range.offset) : { bytesRead: 0 };
-    return {
-      job_id: job.job_id,
-      stream,
-      path,
-      size,
-      offset: range.offset,
-      length: bytesRead,
-      eof: range.offset + bytesRead >= size,
-      content: buffer.subarray(0, bytesRead).toString('utf8'),
-    };
-  } finally {
+    const fileStat = await handle.stat();
+    if (!fileStat.isFile()) throw new GatewayError('forbidden', `Job ${job.job_id}'s ${stream} path ${path} is not a regular file`);
+    if (fileStat.uid !== owner.uid) throw new GatewayError('forbidden', `${path} is not owned by ${job.user}, so it is not the output Slurm wrote for job ${job.job_id}`);
+    if (reader.user !== gateway.user) await assertCallerMayRead(path, fileStat, reader.user);
+    return { path, handle, stat: fileStat };
+  } catch (error) {
     await handle.close();
+    throw error;
   }
+}
+
+/** What the kernel would decide for `caller`: read on the file, search on every directory above it. */
+async function assertCallerMayRead(path: string, fileStat: Stats, user: string): Promise<void> {
+  const account = await lookupAccount(user);
+  if (!account) throw new GatewayError('forbidden', `The caller ${user} has no account on the gateway's host`);
+  if (account.uid === 0) return;
+  const caller = { ...account, groups: await lookupGroups(user) };
+  if (!permits(fileStat, caller, READ)) {
+    throw new GatewayError('forbidden', `${user} may not read ${path} (mode ${(fileStat.mode & 0o777).toString(8).padStart(3, '0')}); the gateway serves only what its caller could read`);
+  }
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (!permits(await stat(dir), caller, SEARCH)) {
+      throw new GatewayError('forbidden', `${user} may not enter ${dir}, so may not read ${path}; the gateway serves only what its caller could read`);
+    }
+    if (dir === dirname(dir)) break;
+  }
+}
+
+const READ = 0o4;
+const SEARCH = 0o1;
+
+/** POSIX permission bits for one class: owner, else group (primary or supplementary), else other. ACLs are not consulted. */
+export function permits(st: Pick<Stats, 'uid' | 'gid' | 'mode'>, caller: Pick<Account, 'uid'> & { groups: number[] }, bit: number): boolean {
+  if (st.uid === caller.uid) return ((st.mode >> 6) & bit) !== 0;
+  if (caller.groups.includes(st.gid)) return ((st.mode >> 3) & bit) !== 0;
+  return (st.mode & bit) !== 0;
 }

@@ -1,7 +1,12 @@
 /** The token verifier on its own: every way a token can be wrong, and the message each gets. */
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { Authenticator } from '../../src/auth/tokens.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Authenticator, CLOCK_SKEW_S } from '../../src/auth/tokens.js';
+import { callerPolicy, DEFAULT_DENIED_USERS, loginDefsUidMin, slurmDaemonUsers } from '../../src/auth/callers.js';
 import { GatewayError } from '../../src/errors.js';
 
 const key = new Uint8Array(randomBytes(32));
@@ -75,6 +80,53 @@ describe('Authenticator (HS256, as scontrol token issues)', () => {
   });
 });
 
+describe('Authenticator: accounts no token may act as (issue #9)', () => {
+  // As deployed: the gateway runs as the service user schedrest; accounts as on the private cluster.
+  const service = execFileSync('getent', ['passwd', 'schedrest'], { encoding: 'utf8' }).split(':');
+  const auth = new Authenticator({ hs256Key: key }, { ...callerPolicy(), selfUid: Number(service[2]), deniedUsers: new Set([...DEFAULT_DENIED_USERS, 'schedrest']) });
+
+  it.each([
+    ['the gateway\'s own service user', 'schedrest', /never acts as its own service user|system account schedrest/],
+    ['daemon (uid 1)', 'daemon', /below --min-uid 1000/],
+    ['nobody (uid 65534, above UID_MIN)', 'nobody', /system account nobody/],
+    ['slurm (Debian gives it uid 64030)', 'slurm', /system account slurm/],
+    ['root', 'root', /never acts as root/],
+  ])('refuses a validly signed token for %s with 403', async (_what, user, message) => {
+    const error = await refused(auth, { authorization: `Bearer ${await hs({ sun: user })}` });
+    expect([error.status, error.message]).toEqual([403, expect.stringMatching(message)]);
+  });
+
+  it('refuses a numeric user name that resolves to a system account', async () => {
+    const error = await refused(auth, { authorization: `Bearer ${await hs({ sun: '1' })}` });
+    expect([error.status, error.message]).toEqual([403, expect.stringMatching(/daemon has uid 1, below --min-uid/)]);
+  });
+
+  it('refuses a token issued in the future beyond the clock skew, accepts one within it', async () => {
+    const future = (seconds: number) => new SignJWT({ sun: 'alice' }).setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(now() + seconds).setExpirationTime(now() + seconds + 600).sign(key);
+    const error = await refused(auth, { authorization: `Bearer ${await future(10 * 3600)}` });
+    expect([error.status, error.message]).toEqual([401, expect.stringMatching(/issued in the future/)]);
+    await expect(auth.authenticate({ authorization: `Bearer ${await future(CLOCK_SKEW_S - 5)}` })).resolves.toMatchObject({ user: 'alice' });
+  });
+
+  it('honours --min-uid and --deny-users', async () => {
+    const strict = new Authenticator({ hs256Key: key }, { ...callerPolicy({ minUid: 1002, denyUsers: ['bob'] }) });
+    expect((await refused(strict, { authorization: `Bearer ${await hs({ sun: 'alice' })}` })).message).toMatch(/alice has uid 1001, below --min-uid 1002/);
+    expect((await refused(strict, { authorization: `Bearer ${await hs({ sun: 'bob' })}` })).message).toMatch(/system account bob/);
+  });
+});
+
+describe('callerPolicy defaults', () => {
+  it('reads UID_MIN from login.defs and Slurm\'s daemon users from slurm.conf', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-policy-'));
+    writeFileSync(join(dir, 'login.defs'), '# comment\nUID_MIN\t\t\t 2000\nUID_MAX 60000\n');
+    writeFileSync(join(dir, 'slurm.conf'), 'ClusterName=x\nSlurmUser=slurm # the daemon user\n');
+    expect(loginDefsUidMin(join(dir, 'login.defs'))).toBe(2000);
+    expect(loginDefsUidMin(join(dir, 'missing'))).toBe(1000);
+    expect(slurmDaemonUsers(join(dir, 'slurm.conf'))).toEqual(['slurm', 'root']);
+  });
+});
+
 describe('Authenticator (RS256 from a JWKS)', () => {
   it('accepts a token signed by a JWKS key, refuses an unknown kid, HS256 without a key and ES256', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
@@ -83,6 +135,10 @@ describe('Authenticator (RS256 from a JWKS)', () => {
     const sign = (kid: string) => new SignJWT({ sun: 'alice' }).setProtectedHeader({ alg: 'RS256', kid }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
     await expect(auth.authenticate({ authorization: `Bearer ${await sign('k1')}` })).resolves.toMatchObject({ user: 'alice' });
     expect((await refused(auth, { authorization: `Bearer ${await sign('k2')}` })).message).toMatch(/No key in the gateway's JWKS/);
+    // slurmctld drops the connection of an RS256 token without a kid: refused here with a reason.
+    const kidless = await new SignJWT({ sun: 'alice' }).setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    const noKid = await refused(auth, { authorization: `Bearer ${kidless}` });
+    expect([noKid.status, noKid.message]).toEqual([401, expect.stringMatching(/must name their key \("kid"/)]);
     expect((await refused(auth, { authorization: `Bearer ${await hs({ sun: 'alice' })}` })).message).toMatch(/HS256 are not accepted; this gateway accepts RS256/);
     const es = await generateKeyPair('ES256');
     const esToken = await new SignJWT({ sun: 'alice' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(es.privateKey);

@@ -16,6 +16,7 @@ import { parseConfig, parsePing } from './parse/config.js';
 import { parseSdiag } from './parse/sdiag.js';
 import { parseSubmit } from './parse/submit.js';
 import { UnreadableOutput } from './parse/values.js';
+import { DEFAULT_JOB_ENV } from '../job-environment.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
@@ -135,8 +136,6 @@ function* submit(s: JobSubmission): Plan<{ job_id: number }> {
   return { job_id: parseSubmit(check(result, 'Job submission failed').stdout) };
 }
 
-/** The job's environment: exactly what the caller gave (never the gateway's own), NUL-separated. */
-export const DEFAULT_JOB_ENV: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 
 
 function* cancel(jobId: string, signal?: string): Plan<null> {

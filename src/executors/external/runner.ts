@@ -10,6 +10,7 @@ import { execa, execaSync, type Options, type Result, type SyncOptions, type Syn
 import { remaining, type CommandContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
 import type { ExecutorOptions } from '../executor.js';
+import { environmentProblems } from '../job-environment.js';
 
 export const SLURM_TOOLS = ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo', 'sacct', 'sdiag'] as const;
 export type SlurmTool = (typeof SLURM_TOOLS)[number];
@@ -36,8 +37,6 @@ export interface Invocation {
   jobEnvironment?: Record<string, string>;
 }
 
-/** Variables sbatch itself reads (options, configuration, the token): never from a job's environment. */
-const RESERVED = /^(SLURM_|SBATCH_)/;
 
 export interface RunResult {
   invocation: Invocation;
@@ -47,8 +46,13 @@ export interface RunResult {
 }
 
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
-/** Variables that would change what a Slurm tool does or prints behind our back. */
-const SCRUBBED = /^(SQUEUE_|SINFO_|SACCT_|SBATCH_|SCANCEL_|SCONTROL_|SALLOC_|SRUN_|SLURM_(?!CONF$))/;
+/**
+ * The only variables a tool gets from the gateway's own environment: where the tools and the
+ * configuration are. Everything else (a caller's job variables aside) is set here, so nothing in
+ * the gateway's environment (SQUEUE_FORMAT, SLURM_CLUSTERS, LD_*, NODE_OPTIONS) steers a tool.
+ */
+const INHERITED = ['PATH', 'SLURM_CONF'] as const;
+const FALLBACK_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 export class SlurmRunner {
   readonly #binDir?: string;
@@ -59,12 +63,7 @@ export class SlurmRunner {
   constructor(options: ExecutorOptions = {}) {
     this.#binDir = options.slurmBinDir;
     this.#maxOutput = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (value !== undefined && !SCRUBBED.test(key)) env[key] = value;
-    }
-    // Epoch seconds: unambiguous and free of the host's time zone (slurm_make_time_str).
-    this.#baseEnv = { ...env, LC_ALL: 'C', LANG: 'C', SLURM_TIME_FORMAT: '%s' };
+    this.#baseEnv = toolEnvironment(process.env);
   }
 
   async run(invocation: Invocation, ctx: CommandContext, signal?: AbortSignal): Promise<RunResult> {
@@ -97,13 +96,21 @@ export class SlurmRunner {
     let args = invocation.args;
     const files: PrivateFile[] = [];
     const job = invocation.jobEnvironment;
+    // Checked here too, not only at the edge: this is where a job variable could reach a process
+    // that is not the job (src/executors/job-environment.ts).
+    const refused = environmentProblems(job);
+    if (refused.length) throw new GatewayError('invalid_request', `environment.${refused[0]![0]}: ${refused[0]![1]}`);
     if (job && !token) {
+      // As data: a private file only sbatch reads; sbatch itself runs with the tool environment.
       files.push({ flag: 'export-file', content: Object.entries(job).map(([k, v]) => `${k}=${v}\0`).join('') });
     } else if (job) {
-      const reserved = Object.keys(job).filter((name) => RESERVED.test(name));
-      if (reserved.length) throw new GatewayError('invalid_request', `environment: ${reserved.join(', ')} are reserved for Slurm's own use`);
-      // sbatch copies the named variables and every SLURM_* one into the job: keep only SLURM_CONF.
-      env = { ...Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('SLURM_') || key === 'SLURM_CONF')), ...job };
+      // By name: sbatch empties its environment when it reads an --export-file, before auth/jwt
+      // reads SLURM_JWT, so for a token caller the job's variables must be in sbatch's own
+      // environment; the names allowed there are the ones environmentProblems() lets through.
+      // sbatch copies the named variables and every SLURM_* one into the job: the tool
+      // environment's only SLURM_* are SLURM_CONF and the token, set below.
+      env = { ...env, ...job };
+      delete env.SLURM_TIME_FORMAT; // sbatch prints no times, and would copy it into the job
       const names = Object.keys(job);
       if (names.length) args = args.map((arg) => (arg === '--export=NIL' ? `--export=NIL,${names.join(',')}` : arg));
     }
@@ -159,6 +166,21 @@ export class SlurmRunner {
     }
     return { invocation, exitCode: result.exitCode ?? -1, stdout, stderr };
   }
+}
+
+/**
+ * A tool's environment, from an allow-list of the gateway's own ({@link INHERITED}) plus fixed
+ * settings: the C locale, and times as epoch seconds, unambiguous and free of the host's time
+ * zone (slurm_make_time_str).
+ */
+export function toolEnvironment(from: NodeJS.ProcessEnv): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = from[name];
+    if (value !== undefined && value !== '') env[name] = value;
+  }
+  env.PATH ??= FALLBACK_PATH;
+  return { ...env, LC_ALL: 'C', LANG: 'C', SLURM_TIME_FORMAT: '%s' };
 }
 
 /**

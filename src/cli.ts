@@ -3,6 +3,7 @@
  * Exit codes: 0 after a clean stop, 1 when the gateway cannot start, 2 for invalid options.
  */
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { pino } from 'pino';
@@ -12,6 +13,11 @@ import { createApp } from './app.js';
 import { TOKENS } from './tokens.js';
 import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import { installHttpLimits } from './http/limits.js';
+import type { InFlightRequests } from './http/in-flight.js';
+import { GatewayError } from './errors.js';
+
+/** Most milliseconds to release pools after the stop, before exiting anyway. */
+const DISPOSE_MS = 1000;
 
 async function main(argv: string[]): Promise<number> {
   let options: GatewayOptions | 'help';
@@ -36,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
+  const inFlight = container.resolve<InFlightRequests>(TOKENS.InFlight);
   const app = createApp(container);
   const server = app.listen(options.port, options.host);
   installHttpLimits(server, logger); // JSON 431/400/408 for requests Node's parser refuses
@@ -68,12 +75,39 @@ async function main(argv: string[]): Promise<number> {
   ]);
   clearTimeout(timer);
   if (!drained) {
-    logger.warn({ running: dispatcher.running, waiting: dispatcher.waiting }, 'shutdown grace passed: closing the remaining connections');
+    // Every request still waiting gets an answer: 503 (retry elsewhere), or, for a submission
+    // whose command may still create the job, that its outcome is unknown.
+    const answered = await inFlight.answerAll((ctx) => (ctx.method === 'POST' && ctx.path === '/v1/jobs'
+      ? new GatewayError('submit_outcome_unknown', 'The gateway stopped before Slurm answered this submission; the job may exist: look for it (GET /v1/jobs?name=…) or retry with the same Idempotency-Key')
+      : new GatewayError('shutting_down', 'The gateway stopped before this request was answered (its shutdown grace period passed); retry', { retryAfter: 5 })));
+    logger.warn({ answered, running: dispatcher.running, waiting: dispatcher.waiting }, 'shutdown grace passed: answered the remaining requests, closing their connections');
     server.closeAllConnections();
   }
-  await dispatcher.close(0);
-  logger.info('stopped');
+  // Threads and processes get a moment to end; a command stuck in Slurm must not hold the exit.
+  await Promise.race([dispatcher.close(0), new Promise((resolve) => setTimeout(resolve, DISPOSE_MS).unref())]);
+  // A worker thread waiting in a synchronous tool run cannot be stopped, and process.exit() joins
+  // every worker thread: end the tools (and pool processes) still running, whose answers are given.
+  const ended = killDescendants(process.pid);
+  logger.info({ ended }, 'stopped');
   return 0;
+}
+
+/** SIGKILLs every process below `pid` (Linux /proc), deepest first; returns how many. */
+function killDescendants(pid: number): number {
+  const children = (parent: number): number[] => {
+    try {
+      return readdirSync(`/proc/${parent}/task`).flatMap((tid) => readFileSync(`/proc/${parent}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+    } catch {
+      return [];
+    }
+  };
+  const all: number[] = [];
+  const walk = (parent: number) => { for (const child of children(parent)) { walk(child); all.push(child); } };
+  walk(pid);
+  for (const child of all) {
+    try { process.kill(child, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  return all.length;
 }
 
 function userName(): string {

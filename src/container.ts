@@ -10,6 +10,7 @@ import { createExecutor } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/tokens.js';
 import { callerPolicy } from './auth/callers.js';
+import { InFlightRequests } from './http/in-flight.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -47,6 +48,7 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   child.register(TOKENS.Logger, { useValue: logger });
   child.register(TOKENS.Runtime, { useValue: runtime });
   child.register(TOKENS.Strategy, { useValue: strategy });
+  child.register(TOKENS.InFlight, { useValue: new InFlightRequests() });
   if (authenticator) child.register(TOKENS.Authenticator, { useValue: authenticator });
   const dispatcher = new Dispatcher(strategy, { queueLimit: options.queueLimit });
   // Internal: job lists validated by slurmctld's last_update instead of reloaded (job-list-cache.ts).

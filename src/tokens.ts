@@ -6,4 +6,6 @@ export const TOKENS = {
   Dispatcher: Symbol('Dispatcher'),
   /** undefined under --auth=none. */
   Authenticator: Symbol('Authenticator'),
+  /** The requests being answered, for a stop past its grace period (src/http/in-flight.ts). */
+  InFlight: Symbol('InFlightRequests'),
 } as const;

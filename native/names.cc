@@ -160,6 +160,7 @@ const std::vector<std::pair<const char *, int>> &ErrnoConstants() {
 #define SR_ERRNO(name) {#name, name}
   static const std::vector<std::pair<const char *, int>> table = {
       SR_ERRNO(SLURM_ERROR),
+      SR_ERRNO(SLURM_UNEXPECTED_MSG_ERROR),
       SR_ERRNO(SLURM_COMMUNICATIONS_CONNECTION_ERROR),
       SR_ERRNO(SLURM_COMMUNICATIONS_SEND_ERROR),
       SR_ERRNO(SLURM_COMMUNICATIONS_RECEIVE_ERROR),

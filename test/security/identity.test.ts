@@ -151,6 +151,30 @@ describe.each(modes())('identity: --executor=$executor --application=$applicatio
     expect((await request(gateway.url).delete(`/v1/jobs/${id}`).set('Authorization', asAlice)).status).toBe(202);
   });
 
+  test('suspending or resuming her own job, alice (no operator) gets 403 and the job is unchanged; a pending one is 409', async () => {
+    // Slurm 22.05's reply to a token caller's suspend is unreadable (signed with munge), so the
+    // gateway decides from the job's state afterwards (src/executors/suspend-reply.ts; issue #9).
+    const running = await submit(asAlice, { script: '#!/bin/bash\nsleep 120\n', name: uniqueName('nosuspend') });
+    expect(running.status).toBe(201);
+    const id = running.body.job_id;
+    for (const until = Date.now() + 30_000; ;) {
+      const job = await request(gateway.url).get(`/v1/jobs/${id}`).set('Authorization', asAlice);
+      if (job.body.state === 'RUNNING') break;
+      if (Date.now() > until) throw new Error(`job ${id} did not start: ${JSON.stringify(job.body)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const denied = await request(gateway.url).post(`/v1/jobs/${id}/suspend`).set('Authorization', asAlice);
+    expect([denied.status, denied.body.error?.code]).toEqual([403, 'forbidden']);
+    expect(denied.body.error.message).toMatch(/only operators and administrators may suspend/);
+    expect(denied.headers['retry-after']).toBeUndefined();
+    expect((await request(gateway.url).get(`/v1/jobs/${id}`).set('Authorization', asAlice)).body.state).toBe('RUNNING');
+    const resume = await request(gateway.url).post(`/v1/jobs/${id}/resume`).set('Authorization', asAlice);
+    expect([resume.status, resume.body.error?.code]).toEqual([409, 'invalid_job_state']);
+    const held = await submit(asAlice, { script: HELD, name: uniqueName('nosuspend-held'), hold: true });
+    const pending = await request(gateway.url).post(`/v1/jobs/${held.body.job_id}/suspend`).set('Authorization', asAlice);
+    expect([pending.status, pending.body.error?.code]).toEqual([409, 'invalid_job_state']);
+  });
+
   test('under concurrent mixed load, every request acts as its own caller', async () => {
     const callers: Array<[string, string]> = Array.from({ length: 24 }, (_, i) => (i % 2 ? ['bob', asBob] : ['alice', asAlice]));
     const results = await Promise.all(callers.map(async ([user, auth], i) => {

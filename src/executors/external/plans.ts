@@ -3,7 +3,7 @@
  * tool runs it needs and gets their results back, so the same plan serves the synchronous and
  * the asynchronous transport. Plans do no I/O themselves.
  */
-import { assertNever, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { assertNever, type JobAction, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Job, Node, Partition } from '../../model.js';
 import { JOB_FIELDS, NODE_FIELDS, longFormat } from './formats.js';
@@ -17,6 +17,7 @@ import { parseSdiag } from './parse/sdiag.js';
 import { parseSubmit } from './parse/submit.js';
 import { UnreadableOutput } from './parse/values.js';
 import { DEFAULT_JOB_ENV } from '../job-environment.js';
+import { isUnreadableReply, outcomeOfUnreadableReply } from '../suspend-reply.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
@@ -91,6 +92,15 @@ function* findJob(jobId: string): Plan<Job | undefined> {
   return pickJob(parseJobs(check(result, `Reading job ${jobId} failed`).stdout), jobId);
 }
 
+/** findJob, or undefined when the lookup itself fails (the action that follows says why). */
+function* findJobQuietly(jobId: string): Plan<Job | undefined> {
+  try {
+    return yield* findJob(jobId);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The record for `123` (that job id exactly) or `123_4` (task 4 of array 123, or the pending
  * array record that still stands for it). `squeue --jobs=123` also lists 123's array tasks.
@@ -147,9 +157,20 @@ function* cancel(jobId: string, signal?: string): Plan<null> {
   return null;
 }
 
-function* control(jobId: string, action: string): Plan<null> {
-  yield* expectQuiet(jobId, { tool: 'scontrol', args: [action, jobId] }, `Cannot ${action} job ${jobId}`);
-  return null;
+function* control(jobId: string, action: JobAction): Plan<null> {
+  const what = `Cannot ${action} job ${jobId}`;
+  // A token caller cannot read slurmctld's reply to suspend/resume: the job's state before and
+  // after says what happened (src/executors/suspend-reply.ts).
+  const suspending = action === 'suspend' || action === 'resume';
+  const before = suspending ? yield* findJobQuietly(jobId) : undefined;
+  const result = yield { tool: 'scontrol', args: [action, jobId] };
+  if (result.exitCode === 0 && result.stderr.trim() === '') return null;
+  if (suspending && isUnreadableReply(result.stderr + result.stdout)) {
+    const outcome = outcomeOfUnreadableReply(action, jobId, before, yield* findJob(jobId));
+    if (outcome) throw outcome;
+    return null;
+  }
+  throw yield* explain(result, jobId, what);
 }
 
 function* update(jobId: string, u: import('../../commands.js').JobUpdate): Plan<null> {

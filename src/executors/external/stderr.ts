@@ -5,13 +5,16 @@
  */
 import { GatewayError, type ErrorCode } from '../../errors.js';
 import type { RunResult } from './runner.js';
+import { unavailableMessage } from '../unavailable.js';
 
 /** Slurm's messages (slurm_strerror) that have a meaning of their own, first match wins. */
 const KNOWN: ReadonlyArray<[RegExp, ErrorCode]> = [
   [/Invalid job id specified|Invalid job id|Job id \S+ not found/i, 'job_not_found'],
   [/Invalid node name specified/i, 'node_not_found'],
   [/Unable to contact slurm controller|Resource temporarily unavailable|Message send failure|Message receive failure|Received zero length message|Failed to connect to authentication agent|in standby mode|Connection refused|Socket timed out|Unable to establish|Zero Bytes were transmitted|Communication connection failure|Slurm backup controller in standby mode|Unable to connect to slurmctld|Unable to connect to slurmdbd|Connection timed out/i, 'scheduler_unavailable'],
-  [/Access\/permission denied|Permission denied|User not authorized|Invalid user id|not the owner|Authentication failure|Protocol authentication error|Invalid authentication credential|Authentication credential invalid|Unauthorized/i, 'forbidden'],
+  // The client could not make a credential (munged down or stopped): an outage, not a refusal.
+  [/Munge encode failed|auth_g_create|Protocol authentication error|Unexpected missing socket error/i, 'scheduler_unavailable'],
+  [/Access\/permission denied|Permission denied|User not authorized|Invalid user id|not the owner|Authentication failure|Invalid authentication credential|Authentication credential invalid|Unauthorized/i, 'forbidden'],
   [/Job has already finished|Job is no longer pending|already completed|Job is not suspended|Job is currently suspended|Job is pending execution|Requested operation is presently disabled|Job not held|job is not held|Job is not running|Invalid job state|Job state not valid|Requested operation not supported on this job|Job is currently being requeued|Operation not permitted on an array task|can not be (held|released|suspended|resumed|requeued)|Job\/step already completing or completed|Job is current suspended|Job is not pending nor running|Job can not be altered now/i, 'invalid_job_state'],
 ];
 
@@ -39,7 +42,7 @@ export function classify(result: RunResult, what: string): GatewayError {
   const reason = slurmReason(result.stderr) ?? slurmReason(result.stdout) ?? `exit code ${result.exitCode}`;
   const known = KNOWN.find(([pattern]) => pattern.test(result.stderr) || pattern.test(reason));
   const code = known?.[1] ?? 'scheduler_rejected';
-  const message = code === 'scheduler_unavailable' ? `The Slurm controller is unreachable (${reason})` : `${what}: ${reason}`;
+  const message = code === 'scheduler_unavailable' ? unavailableMessage(reason) : `${what}: ${reason}`;
   return new GatewayError(code, message, {
     details: { slurm_error: reason },
     cause: { tool: result.invocation.tool, exitCode: result.exitCode, stderr: result.stderr.slice(0, 4000) },

@@ -6,6 +6,7 @@
 import { constants as os } from 'node:os';
 import { GatewayError, type ErrorCode } from '../../errors.js';
 import type { Binding, SlurmCallError } from './binding.js';
+import { unavailableMessage } from '../unavailable.js';
 
 /** Slurm errno name -> code. Anything not listed is `scheduler_rejected`. */
 export const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -15,7 +16,6 @@ export const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
   ESLURM_ACCESS_DENIED: 'forbidden',
   ESLURM_USER_ID_MISSING: 'forbidden',
   ESLURM_BURST_BUFFER_PERMISSION: 'forbidden',
-  SLURM_PROTOCOL_AUTHENTICATION_ERROR: 'forbidden',
   ESLURM_AUTH_CRED_INVALID: 'forbidden',
   ESLURM_AUTH_INVALID: 'forbidden',
 
@@ -33,6 +33,10 @@ export const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
   SLURM_COMMUNICATIONS_RECEIVE_ERROR: 'scheduler_unavailable',
   SLURM_PROTOCOL_SOCKET_IMPL_ZERO_RECV_LENGTH: 'scheduler_unavailable',
   ESLURM_AUTH_NET_ERROR: 'scheduler_unavailable',
+  // The client could not make a credential (munged down or stopped): nothing reached slurmctld,
+  // whose refusals of a credential close the connection instead. Retry, as for an outage.
+  SLURM_PROTOCOL_AUTHENTICATION_ERROR: 'scheduler_unavailable',
+  SLURM_COMMUNICATIONS_MISSING_SOCKET_ERROR: 'scheduler_unavailable',
 
   ESLURM_ALREADY_DONE: 'invalid_job_state',
   ESLURM_JOB_PENDING: 'invalid_job_state',
@@ -83,7 +87,7 @@ export class ErrorTable {
 
   fromErrno(errno: number, sentence: string, what: string, cause?: unknown): GatewayError {
     const code = this.codeOf(errno);
-    const message = code === 'scheduler_unavailable' ? `The Slurm controller is unreachable (${sentence})` : `${what}: ${sentence}`;
+    const message = code === 'scheduler_unavailable' ? unavailableMessage(sentence) : `${what}: ${sentence}`;
     return new GatewayError(code, message, {
       details: { slurm_error: sentence },
       cause: cause ?? { errno, name: this.nameOf(errno) },

@@ -15,6 +15,7 @@ import { compareHostnames, toClusterInfo, toJob, toNode, toPartition } from './n
 import { jobStateNum, parseJobSpec, selectJobs, type Selection } from './squeue.js';
 import { jobDescriptor, timeStr2Mins, type SubmitContext } from './submit.js';
 import { listJobsSince, type SinceProbe } from './list-since.js';
+import { isUnreadableReply, outcomeOfUnreadableReply } from '../suspend-reply.js';
 
 export type Step =
   | { kind: 'call'; op: OpName; args: unknown }
@@ -263,9 +264,26 @@ function* control(jobId: string, action: JobAction, env: PlanEnv): Plan<null> {
     case 'hold': return yield* jobAction(jobId, what, env, () => call('update', { job_id_str: jobId, priority: 0, alloc_sid: 0 }));
     case 'release': return yield* jobAction(jobId, what, env, () => call('update', { job_id_str: jobId, priority: c.INFINITE }));
     case 'requeue': return yield* jobAction(jobId, what, env, () => call('requeue', { job_id: jobId, flags: 0 }));
-    case 'suspend': return yield* jobAction(jobId, what, env, () => call('suspend', { job_id: jobId }));
-    case 'resume': return yield* jobAction(jobId, what, env, () => call('resume', { job_id: jobId }));
+    case 'suspend': return yield* suspendOrResume('suspend', jobId, what, env);
+    case 'resume': return yield* suspendOrResume('resume', jobId, what, env);
     default: return assertNever(action);
+  }
+}
+
+/** slurm_suspend()/slurm_resume(); a token caller cannot read the reply: the job's state says what happened. */
+function* suspendOrResume(action: 'suspend' | 'resume', jobId: string, what: string, env: PlanEnv): Plan<null> {
+  const lookup = `Reading job ${jobId} failed`;
+  let before: Job | undefined;
+  if (JOB_ID.test(jobId)) {
+    try { before = yield* findJob(jobId, env, lookup); } catch { /* the action says why */ }
+  }
+  try {
+    return yield* jobAction(jobId, what, env, () => call(action, { job_id: jobId }));
+  } catch (error) {
+    if (!(error instanceof GatewayError) || !isUnreadableReply(String(error.details?.slurm_error ?? ''))) throw error;
+    const outcome = outcomeOfUnreadableReply(action, jobId, before, yield* findJob(jobId, env, lookup));
+    if (outcome) throw outcome;
+    return null;
   }
 }
 

@@ -3,6 +3,7 @@
  * Exit codes: 0 after a clean stop, 1 when the gateway cannot start, 2 for invalid options.
  */
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
@@ -16,6 +17,8 @@ import { installHttpLimits } from './http/limits.js';
 import type { InFlightRequests } from './http/in-flight.js';
 import { GatewayError } from './errors.js';
 
+/** A request's headers must arrive within this (then a JSON 408). */
+const HEADERS_TIMEOUT_MS = 20_000;
 /** Most milliseconds to release pools after the stop, before exiting anyway. */
 const DISPOSE_MS = 1000;
 
@@ -44,10 +47,15 @@ async function main(argv: string[]): Promise<number> {
   const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
   const inFlight = container.resolve<InFlightRequests>(TOKENS.InFlight);
   const app = createApp(container);
-  const server = app.listen(options.port, options.host);
-  installHttpLimits(server, logger); // JSON 431/400/408 for requests Node's parser refuses
-  server.headersTimeout = 20_000;
-  server.requestTimeout = options.timeoutMs * 2 + 5_000;
+  // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a slow client
+  // would get its 408 up to 30 s late; checked every second, it gets it on time.
+  const requestTimeout = options.timeoutMs * 2 + 5_000;
+  const server = createServer({
+    headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+    requestTimeout,
+    connectionsCheckingInterval: 1_000,
+  }, app.callback()).listen(options.port, options.host);
+  installHttpLimits(server, logger); // JSON 431/400/408 for requests Node's parser refuses, 405 for CONNECT
   try {
     await once(server, 'listening');
   } catch (error) {

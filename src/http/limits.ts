@@ -71,19 +71,29 @@ const MALFORMED = { status: 400, reason: 'Bad Request', code: 'invalid_request',
 export function clientErrorResponse(code: string | undefined, maxHeaderSize: number = defaultMaxHeaderSize): string {
   const answer = (code && CLIENT_ERRORS[code]) || MALFORMED;
   const message = answer.code === 'headers_too_large' ? `${answer.message} (at most ${maxHeaderSize} bytes)` : answer.message;
-  const body = JSON.stringify({ error: { code: answer.code, message } });
+  return rawResponse(answer.status, answer.reason, answer.code, message);
+}
+
+/** A complete HTTP/1.1 response with the gateway's JSON error body, for a socket no listener owns. */
+function rawResponse(status: number, reason: string, code: string, message: string, headers: string[] = []): string {
+  const body = JSON.stringify({ error: { code, message } });
   return [
-    `HTTP/1.1 ${answer.status} ${answer.reason}`,
+    `HTTP/1.1 ${status} ${reason}`,
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
+    ...headers,
     'Connection: close',
     '',
     body,
   ].join('\r\n');
 }
 
+/** What a CONNECT request gets: the gateway is not a proxy (Node would close the socket unanswered). */
+export const CONNECT_RESPONSE = rawResponse(405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not allowed: this is an API, not a proxy', ['Allow: GET, HEAD, POST, PATCH, DELETE']);
+
 /**
- * Answers requests Node's parser refuses (oversized headers, malformed HTTP, request timeout) with
+ * Answers requests Node's parser refuses (oversized headers, malformed HTTP, request timeout) and
+ * CONNECT (which Node hands to 'connect' listeners only, closing the socket without one) with
  * a JSON error instead of Node's bare status line, then closes the connection. Nothing is answered
  * when the client already went away, or when a response has started on that connection. Call it
  * once the app's request listener is attached (after `app.listen`).
@@ -102,6 +112,10 @@ export function installHttpLimits(server: Server, logger?: Logger): void {
       return;
     }
     for (const listener of listeners) listener.call(server, req, res);
+  });
+
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.end(CONNECT_RESPONSE, () => socket.destroy());
   });
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -104,6 +104,8 @@ function plainWords(line: string): string[] {
 export interface ScriptDirectives {
   /** Values of --output, --error, --input (and their abbreviations, -o, -e, -i). */
   outputs: string[];
+  /** Options the gateway decides, never a script ({@link GATEWAY_OWNED}), as written. */
+  owned: string[];
   /** Values of --chdir / -D. */
   chdirs: string[];
   /** Values of --job-name / -J. */
@@ -112,9 +114,37 @@ export interface ScriptDirectives {
 
 const PATH_OPTIONS = ['output', 'error', 'input'];
 
+/**
+ * sbatch options a script may not set, because the gateway decides them: who the job runs as
+ * (the caller), its environment (the request's `environment`, never a file the gateway's user
+ * could read), and how sbatch answers (the gateway reads its job id; --wait, --test-only, --quiet
+ * or another cluster would make an answer that says nothing or lies).
+ */
+const GATEWAY_OWNED: Record<string, string> = {
+  uid: 'the job runs as its caller', gid: 'the job runs as its caller',
+  export: 'the job environment is the request\'s "environment" field',
+  'export-file': 'the job environment is the request\'s "environment" field',
+  'get-user-env': 'the job environment is the request\'s "environment" field (over the user\'s login environment)',
+  wait: 'the gateway answers when the job is submitted', 'test-only': 'the gateway submits the job',
+  quiet: 'the gateway reads the job id sbatch prints', clusters: 'the gateway submits to its own cluster',
+};
+/** Short forms of {@link GATEWAY_OWNED}: -Q, -W and -M. */
+const OWNED_SHORT: Record<string, string> = { Q: 'quiet', W: 'wait', M: 'clusters' };
+/** sbatch's short options that take an argument: in a bundle, the rest of the word is theirs. */
+const SHORT_WITH_ARGUMENT = /[aAbcCdDeFGiJLmMnNopqStwx]/;
+
+/** Why `#SBATCH …` may not set this option, or undefined. Long options count by any prefix, as getopt_long reads them. */
+export function gatewayOwned(option: string): string | undefined {
+  const name = option.startsWith('--') ? option.slice(2) : OWNED_SHORT[option.slice(1)];
+  if (!name || name.length < 2) return undefined;
+  // A prefix of an owned option is that option, or ambiguous (which sbatch refuses anyway).
+  const owned = Object.keys(GATEWAY_OWNED).find((o) => o.startsWith(name));
+  return owned && GATEWAY_OWNED[owned];
+}
+
 /** The #SBATCH (and deprecated #SLURM) lines sbatch reads: those before the first command. */
 export function scriptDirectives(script: string): ScriptDirectives {
-  const found: ScriptDirectives = { outputs: [], chdirs: [], names: [] };
+  const found: ScriptDirectives = { outputs: [], owned: [], chdirs: [], names: [] };
   for (const line of script.split('\n')) {
     const magic = line.startsWith('#SBATCH') ? '#SBATCH' : line.startsWith('#SLURM') ? '#SLURM' : undefined;
     if (!magic) {
@@ -138,7 +168,13 @@ function collect(words: string[], found: ScriptDirectives): void {
       if (PATH_OPTIONS.some((o) => o.startsWith(name))) add('outputs', value);
       if ('chdir'.startsWith(name)) add('chdirs', value);
       if ('job-name'.startsWith(name)) add('names', value);
+      if (gatewayOwned(`--${name}`)) add('owned', `--${name}`);
     } else if (word.startsWith('-') && word.length > 1) {
+      // Bundled short options ("-HQ", "-Mx"): flags up to the first letter that takes an argument.
+      for (const letter of word.slice(1)) {
+        if (OWNED_SHORT[letter]) add('owned', `-${letter}`);
+        if (SHORT_WITH_ARGUMENT.test(letter)) break;
+      }
       // Bundled short options ("-Ho x"): the first letter that takes a path or name takes the rest.
       const at = word.slice(1).search(/[oeiDJ]/);
       if (at < 0) continue;
@@ -163,6 +199,9 @@ const script = z.string().min(1, 'must not be empty')
   .superRefine((s, ctx) => {
     if (utf8Bytes(s) > LIMITS.scriptBytes) return;
     const d = scriptDirectives(s);
+    for (const option of d.owned) {
+      ctx.addIssue({ code: 'custom', message: `#SBATCH ${option} is not allowed: ${gatewayOwned(option)}` });
+    }
     for (const path of [...d.outputs, ...d.chdirs]) {
       if (hasDotDot(path)) ctx.addIssue({ code: 'custom', message: `#SBATCH paths must not contain ".." segments: ${JSON.stringify(path.slice(0, 200))}` });
       else if (CONTROL.test(path)) ctx.addIssue({ code: 'custom', message: '#SBATCH paths must not contain control characters' });

@@ -177,7 +177,7 @@ describe('submit bodies', () => {
     // After the first command sbatch reads no more directives.
     expect(ok(submitBody, { script: '#!/bin/sh\necho hi\n#SBATCH -o ../x\n' })).toBe(true);
     expect(scriptDirectives('#!/bin/sh\n  # indented comment\n#SBATCH -J n1 --job-name=n2 -e e -i i\n#SBATCH -D d\nx\n#SBATCH -o late\n'))
-      .toEqual({ outputs: ['e', 'i'], chdirs: ['d'], names: ['n1', 'n2'] });
+      .toEqual({ outputs: ['e', 'i'], owned: [], chdirs: ['d'], names: ['n1', 'n2'] });
   });
 
   it('bounds the environment: names, reserved prefixes, NUL, entries and bytes', () => {
@@ -406,5 +406,39 @@ describe('bodies that cannot be read (koa-body onError: bodyError)', () => {
   it('keeps GatewayErrors as they are', () => {
     const original = new GatewayError('invalid_request', 'x');
     expect(() => bodyError(original)).toThrow(original);
+  });
+});
+
+describe('#SBATCH options the gateway decides (issue #9)', () => {
+  const script = (line: string) => `#!/bin/sh\n${line}\ntrue\n`;
+  it.each([
+    ['#SBATCH --uid=0', /--uid is not allowed: the job runs as its caller/],
+    ['#SBATCH --gid=0', /--gid is not allowed/],
+    ['#SBATCH --ui=root', /--ui is not allowed/],
+    ['#SBATCH --export=ALL', /--export is not allowed: the job environment/],
+    ['#SBATCH --export-file=/etc/shadow', /--export-file is not allowed/],
+    ['#SBATCH --get-user-env', /--get-user-env is not allowed/],
+    ['#SBATCH --wait', /--wait is not allowed/],
+    ['#SBATCH -W', /-W is not allowed/],
+    ['#SBATCH --test-only', /--test-only is not allowed/],
+    ['#SBATCH -HQ', /-Q is not allowed: the gateway reads the job id/],
+    ['#SBATCH --quiet', /--quiet is not allowed/],
+    ['#SBATCH -M other', /-M is not allowed/],
+    ['#SBATCH --clusters=other', /--clusters is not allowed/],
+    ['#SLURM --uid=0', /--uid is not allowed/],
+    ['#SBATCH -p debug -Q', /-Q is not allowed/],
+  ])('refuses %s with a 400 reason', (line, message) => {
+    const parsed = submitBody.safeParse({ script: script(line) });
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toMatch(message);
+  });
+
+  it.each(['#SBATCH --wait-all-nodes=1', '#SBATCH --cluster-constraint=x', '#SBATCH -o /tmp/x-%j', '#SBATCH --usage', '#SBATCH -pQ', '# SBATCH --uid=0'])(
+    'lets %s through (not an owned option, inside an option\'s argument, or not a directive)', (line) => {
+      expect(submitBody.safeParse({ script: script(line) }).success).toBe(true);
+    });
+
+  it('stops reading directives at the first command, as sbatch does', () => {
+    expect(submitBody.safeParse({ script: '#!/bin/sh\necho hi\n#SBATCH --uid=0\n' }).success).toBe(true);
   });
 });

@@ -7,10 +7,10 @@ import { PoolStrategy, workerEnv, workerFilename } from './pool.js';
  * kill ends one child only: its request answers 503 and tinypool starts a replacement.
  */
 export class ProcessStrategy extends PoolStrategy {
-  constructor(options: StrategyOptions) {
+  constructor(options: StrategyOptions, filename: string = workerFilename()) {
     const pool = new Tinypool({
       runtime: 'child_process',
-      filename: workerFilename(),
+      filename,
       minThreads: options.parallel,
       maxThreads: options.parallel,
       idleTimeout: Number.POSITIVE_INFINITY,

@@ -29,6 +29,11 @@ export interface StrategyOptions {
   executorOptions: ExecutorOptions;
   /** Threads, processes or in-flight commands. Inline always runs one at a time. */
   parallel: number;
+  /**
+   * Told when a pool worker dies with nothing in flight (the pool has already replaced it); a
+   * worker that dies during a command fails that command instead. @default ignore
+   */
+  onWorkerError?: (error: Error) => void;
 }
 
 /** What a pool worker answers: errors travel as plain data and are rebuilt from their code. */

@@ -4,9 +4,9 @@ import { PoolStrategy, workerEnv, workerFilename } from './pool.js';
 
 /** `--parallel` worker threads (piscina), each with its own executor. */
 export class ThreadStrategy extends PoolStrategy {
-  constructor(options: StrategyOptions) {
+  constructor(options: StrategyOptions, filename: string = workerFilename()) {
     const pool = new Piscina({
-      filename: workerFilename(),
+      filename,
       minThreads: options.parallel,
       maxThreads: options.parallel,
       idleTimeout: Number.POSITIVE_INFINITY,

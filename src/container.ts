@@ -28,7 +28,12 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   const probe = createExecutor(options.executor, executorOptions);
   void probe.dispose?.();
 
-  const strategy = createStrategy(options.application, { executor: options.executor, executorOptions, parallel: options.parallel });
+  const strategy = createStrategy(options.application, {
+    executor: options.executor,
+    executorOptions,
+    parallel: options.parallel,
+    onWorkerError: (error) => logger.warn({ err: error }, 'a pool worker died while idle; it has been replaced'),
+  });
   const runtime: RuntimeInfo = {
     version: VERSION,
     executor: options.executor,

@@ -12,8 +12,8 @@ export interface DispatchStrategy {
   /** True when `dispatch` blocks the event loop while a command runs (inline). */
   readonly blocking?: boolean;
   /**
-   * Runs one command. `signal` aborts at the deadline: strategies that can stop a running
-   * command (kill a child process, end a worker) do so.
+   * Runs one command. `signal` aborts a little after the deadline: strategies that can stop a
+   * running command safely (kill a child process) do so; the others let it finish.
    * @throws GatewayError
    */
   dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>>;
@@ -30,8 +30,9 @@ export interface StrategyOptions {
   /** Threads, processes or in-flight commands. Inline always runs one at a time. */
   parallel: number;
   /**
-   * Told when a pool worker dies with nothing in flight (the pool has already replaced it); a
-   * worker that dies during a command fails that command instead. @default ignore
+   * Told of a pool failure outside any command: a worker that died with nothing in flight (the pool
+   * has already replaced it). A worker that dies during a command fails that command instead.
+   * @default ignore
    */
   onWorkerError?: (error: Error) => void;
 }

@@ -176,25 +176,33 @@ describe.each(processModes)('an idle pool child killed: --executor=$executor --a
   }, 45_000);
 });
 
-// A worker thread cannot be killed from outside the process; it dies while idle when something it
-// scheduled throws. A fixture worker entry does exactly that (the strategies take their entry file).
-describe.each([
-  ['thread', (onWorkerError: (error: Error) => void) => new ThreadStrategy({ executor: 'external', executorOptions: { auth: 'none' }, parallel: 1, onWorkerError }, join(FIXTURES, 'dies-when-idle.mjs'))],
-  ['process', (onWorkerError: (error: Error) => void) => new ProcessStrategy({ executor: 'external', executorOptions: { auth: 'none' }, parallel: 1, onWorkerError }, join(FIXTURES, 'dies-when-idle.mjs'))],
-] as const)('a %s pool worker that dies while idle', (_, make) => {
+// Pool workers that fail with nothing in flight, in-process: fixture worker entries (the
+// strategies take their entry file). A worker thread cannot be killed from outside the process,
+// and an idle piscina thread waits in Atomics.wait, so what can end one without a task is a
+// failure while it starts (a replacement whose executor cannot be built).
+const options = (onWorkerError: (error: Error) => void) => ({ executor: 'external' as const, executorOptions: { auth: 'none' as const }, parallel: 1, onWorkerError });
+const ctx = () => ({ requestId: 'pool-faults', deadline: Date.now() + 10_000 });
+
+describe('pool workers that fail with nothing in flight', () => {
   let strategy: DispatchStrategy | undefined;
   afterEach(async () => { await strategy?.dispose(); strategy = undefined; });
 
-  it('is reported, replaced, and the pool keeps running commands', async () => {
+  it('process pool: a child that exits while idle is reported and replaced, and the pool keeps running commands', async () => {
     const errors: Error[] = [];
-    strategy = make((error) => errors.push(error));
-    const ctx = { requestId: 'pool-faults', deadline: Date.now() + 10_000 };
-    const run = () => strategy!.dispatch({ kind: 'ping' }, ctx, new AbortController().signal) as Promise<unknown>;
+    strategy = new ProcessStrategy(options((error) => errors.push(error)), join(FIXTURES, 'dies-when-idle.mjs'));
+    const run = () => strategy!.dispatch({ kind: 'ping' }, ctx(), new AbortController().signal) as Promise<unknown>;
     await expect(run()).resolves.toBe('answered');
-    // The fixture's worker dies 100 ms after answering.
+    // The fixture's child exits 100 ms after answering.
     for (let i = 0; i < 50 && errors.length === 0; i++) await sleep(100);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toBeInstanceOf(Error);
+    expect(errors.map((e) => e.message)).toEqual(['Worker exited unexpectedly']);
     await expect(run()).resolves.toBe('answered');
+  });
+
+  it('thread pool: a worker thread that fails while it starts is reported instead of ending the process', async () => {
+    const errors: Error[] = [];
+    strategy = new ThreadStrategy(options((error) => errors.push(error)), join(FIXTURES, 'fails-to-start.mjs'));
+    for (let i = 0; i < 50 && errors.length === 0; i++) await sleep(100);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]!.message).toBe('the fixture worker cannot start');
   });
 });

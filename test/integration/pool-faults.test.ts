@@ -4,7 +4,7 @@
  * worker that dies while it has nothing in flight. The gateway must survive both and keep serving.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
@@ -109,6 +109,19 @@ describe.each(internalModes.filter((m) => m.application === 'thread'))('--execut
     // libslurm gives up after MessageTimeout (10 s here) with the controller still stopped.
     for (let i = 0; i < 12 && alive(gateway); i++) await sleep(1000);
     expect(alive(gateway)).toBe(true);
+    resume(pid);
+    await expectServing(gateway);
+  }, 45_000);
+
+  it('keeps --parallel threads inside libslurm during an outage: a worker past its deadline is not replaced', async () => {
+    gateway = await startGateway(['--executor=internal', '--application=thread', '--parallel=1', '--timeout=2', '--no-coalesce']);
+    for (let i = 0; i < 3; i++) await request(gateway.url).get('/v1/partitions').expect(200);
+    const threads = () => readdirSync(`/proc/${gateway!.process.pid}/task`).length;
+    const before = threads();
+    const pid = await stopDaemon('slurmctld');
+    // Each answers 504; a terminated worker would stay inside libslurm and one more thread start.
+    for (let i = 0; i < 3; i++) expect((await request(gateway.url).get('/v1/partitions')).status).toBe(504);
+    expect(threads()).toBeLessThanOrEqual(before);
     resume(pid);
     await expectServing(gateway);
   }, 45_000);

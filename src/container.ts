@@ -32,7 +32,7 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
     executor: options.executor,
     executorOptions,
     parallel: options.parallel,
-    onWorkerError: (error) => logger.warn({ err: error }, 'a pool worker died while idle; it has been replaced'),
+    onWorkerError: (error) => logger.warn({ err: error }, 'a pool worker died with no request in flight; the pool replaces it'),
   });
   const runtime: RuntimeInfo = {
     version: VERSION,

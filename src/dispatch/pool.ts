@@ -25,8 +25,8 @@ export function workerEnv(options: StrategyOptions): Record<string, string> {
 
 /**
  * The listener for a pool's 'error' event: piscina and tinypool emit it when a worker dies with no
- * task in flight (after starting its replacement), and an EventEmitter without an 'error' listener
- * throws, which ends the gateway.
+ * task in flight (a child killed while idle, a worker that fails while it starts), and an
+ * EventEmitter without an 'error' listener throws, which ended the gateway (issue #9).
  */
 export function reportPoolErrors(options: StrategyOptions): (error: Error) => void {
   return (error) => options.onWorkerError?.(error);

@@ -30,8 +30,9 @@ export interface StrategyOptions {
   /** Threads, processes or in-flight commands. Inline always runs one at a time. */
   parallel: number;
   /**
-   * Told of a pool failure outside any command: a worker that died with nothing in flight (the pool
-   * has already replaced it). A worker that dies during a command fails that command instead.
+   * Told of a pool failure outside any command: a worker that died with nothing in flight (already
+   * replaced by the pool, unless it failed while starting). One that dies during a command fails
+   * that command instead.
    * @default ignore
    */
   onWorkerError?: (error: Error) => void;

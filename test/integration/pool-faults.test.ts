@@ -172,7 +172,7 @@ describe.each(processModes)('an idle pool child killed: --executor=$executor --a
     // Both workers (the survivor and the replacement) serve.
     const answers = await Promise.all(Array.from({ length: 4 }, () => request(gateway!.url).get('/v1/partitions')));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect(gateway.logs.some((line) => line.includes('"msg":"a pool worker died while idle; it has been replaced"'))).toBe(true);
+    expect(gateway.logs.some((line) => line.includes('"msg":"a pool worker died with no request in flight; the pool replaces it"'))).toBe(true);
     await expectServing(gateway);
   }, 45_000);
 

@@ -12,7 +12,10 @@
         "native/ops.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a JS error that cannot be thrown because the
+      # calling worker thread is being terminated is dropped instead of escaping the N-API callback
+      # as a C++ exception (std::terminate: the whole process aborts). See native/binding.cc Call.
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "include_dirs": ["/usr/include"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "libraries": ["-lslurm", "-ldl"]

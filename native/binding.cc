@@ -30,6 +30,16 @@ std::mutex &SerialMutex() {
 
 namespace {
 
+// False while the environment is being torn down (a worker thread being terminated): N-API then
+// refuses anything that could run JS with napi_pending_exception although no exception is pending.
+bool CanRunJs(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || pending) return true;
+  napi_value global;
+  bool has = false;
+  return napi_get_global(env, &global) == napi_ok && napi_has_named_property(env, global, "Object", &has) == napi_ok;
+}
+
 std::string OpName(const Napi::CallbackInfo &info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "operation name expected");
   return info[0].As<Napi::String>().Utf8Value();
@@ -58,10 +68,22 @@ std::unique_ptr<Op> PrepareOp(const Napi::CallbackInfo &info) {
   return op;
 }
 
+// A worker thread terminated while it waits in Execute() (Worker.terminate() cannot interrupt a
+// native call; the thread runs on until libslurm returns) comes back to an environment that can no
+// longer run JS: every N-API call in Settle() fails, and node-addon-api turns the failures into a
+// C++ exception that the callback wrapper cannot rethrow as JS (std::terminate, exit 134). Then the
+// result has nobody to go to: drop it, and let the thread finish its exit. The op's destructor
+// frees Slurm's memory and TokenScope has already cleared the thread's token.
 Napi::Value Call(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
   auto op = PrepareOp(info);
   op->Execute();
-  return op->Settle(info.Env());
+  try {
+    return op->Settle(env);
+  } catch (const Napi::Error &) {
+    if (CanRunJs(env)) throw;  // an ordinary failure (Slurm's error, thrown as JS)
+    return Napi::Value();
+  }
 }
 
 class Worker : public Napi::AsyncWorker {

@@ -32,7 +32,12 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   const probe = createExecutor(options.executor, executorOptions);
   void probe.dispose?.();
 
-  const strategy = createStrategy(options.application, { executor: options.executor, executorOptions, parallel: options.parallel });
+  const strategy = createStrategy(options.application, {
+    executor: options.executor,
+    executorOptions,
+    parallel: options.parallel,
+    onWorkerError: (error) => logger.warn({ err: error }, 'a pool worker died with no request in flight; the pool replaces it'),
+  });
   const runtime: RuntimeInfo = {
     version: VERSION,
     executor: options.executor,

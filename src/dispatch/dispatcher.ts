@@ -78,8 +78,9 @@ export class Dispatcher implements CommandDispatcher {
     if (ctx.signal.aborted) throw new GatewayError('client_closed_request');
     const left = remaining(ctx);
     if (left <= 0) throw new GatewayError('deadline_exceeded', 'The request waited in the queue until its deadline passed');
-    // Executors enforce the deadline themselves (a tool is killed at the deadline); the strategy
-    // is told to stop a little later, for what cannot stop itself (a hung native call).
+    // Executors enforce the deadline themselves (a tool is killed at the deadline, libslurm gives up
+    // after MessageTimeout); the strategy is told a little later, and stops what it can stop safely
+    // (a process pool kills the child; a worker thread inside libslurm is left to finish).
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new GatewayError('deadline_exceeded')), left + STOP_GRACE_MS);
     try {

@@ -23,8 +23,18 @@ export function workerEnv(options: StrategyOptions): Record<string, string> {
   return env;
 }
 
+/**
+ * The listener for a pool's 'error' event: piscina and tinypool emit it when a worker dies with no
+ * task in flight (a child killed while idle, a worker that fails while it starts), and an
+ * EventEmitter without an 'error' listener throws, which ended the gateway (issue #9).
+ */
+export function reportPoolErrors(options: StrategyOptions): (error: Error) => void {
+  return (error) => options.onWorkerError?.(error);
+}
+
 /** What the thread and process strategies need of their pool library. */
 export interface Pool {
+  /** Runs a task; a pool that can stop a running task (kill a child) does so when `signal` aborts. */
   run(task: WorkerTask, options: { signal: AbortSignal }): Promise<WorkerEnvelope>;
   close(): Promise<void>;
 }

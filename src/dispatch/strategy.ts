@@ -12,8 +12,8 @@ export interface DispatchStrategy {
   /** True when `dispatch` blocks the event loop while a command runs (inline). */
   readonly blocking?: boolean;
   /**
-   * Runs one command. `signal` aborts at the deadline: strategies that can stop a running
-   * command (kill a child process, end a worker) do so.
+   * Runs one command. `signal` aborts a little after the deadline: strategies that can stop a
+   * running command safely (kill a child process) do so; the others let it finish.
    * @throws GatewayError
    */
   dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>>;
@@ -29,6 +29,13 @@ export interface StrategyOptions {
   executorOptions: ExecutorOptions;
   /** Threads, processes or in-flight commands. Inline always runs one at a time. */
   parallel: number;
+  /**
+   * Told of a pool failure outside any command: a worker that died with nothing in flight (already
+   * replaced by the pool, unless it failed while starting). One that dies during a command fails
+   * that command instead.
+   * @default ignore
+   */
+  onWorkerError?: (error: Error) => void;
 }
 
 /** What a pool worker answers: errors travel as plain data and are rebuilt from their code. */

@@ -3,7 +3,7 @@
  * tool runs it needs and gets their results back, so the same plan serves the synchronous and
  * the asynchronous transport. Plans do no I/O themselves.
  */
-import { assertNever, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { assertNever, type CommandOf, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Job, Node, Partition } from '../../model.js';
 import { JOB_FIELDS, NODE_FIELDS, longFormat } from './formats.js';
@@ -14,16 +14,18 @@ import { parseNodes } from './parse/nodes.js';
 import { parsePartitions } from './parse/partitions.js';
 import { parseConfig, parsePing } from './parse/config.js';
 import { parseSdiag } from './parse/sdiag.js';
-import { parseSubmit } from './parse/submit.js';
+import { parseKeyedJobs, submitOutcome } from './parse/submit.js';
+import { replayOf, taggedComment, type IdempotencyTag } from '../idempotency.js';
 import { UnreadableOutput } from './parse/values.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
-export function planFor<C extends SchedulerCommand>(command: C): Plan<ResultOf<C>> {
-  return readable(plan(command)) as Plan<ResultOf<C>>;
+/** `caller`: the user a command acts as (a token's user); undefined: the gateway's own user. */
+export function planFor<C extends SchedulerCommand>(command: C, caller?: string): Plan<ResultOf<C>> {
+  return readable(plan(command, caller)) as Plan<ResultOf<C>>;
 }
 
-function plan(command: SchedulerCommand): Plan<unknown> {
+function plan(command: SchedulerCommand, caller: string | undefined): Plan<unknown> {
   switch (command.kind) {
     case 'ping': return ping();
     case 'cluster.info': return clusterInfo();
@@ -31,7 +33,7 @@ function plan(command: SchedulerCommand): Plan<unknown> {
     // squeue has no conditional load: always the whole answer, never validated later.
     case 'jobs.list.since': return (function* () { return { last_update: 0, valid_until: null, jobs: yield* listJobs(command.filter) }; })();
     case 'jobs.get': return getJob(command.jobId);
-    case 'jobs.submit': return submit(command.submission);
+    case 'jobs.submit': return submit(command.submission, command.idempotency, caller);
     case 'jobs.cancel': return cancel(command.jobId, command.signal);
     case 'jobs.control': return control(command.jobId, command.action);
     case 'jobs.update': return update(command.jobId, command.update);
@@ -130,9 +132,20 @@ function present(pairs: Array<[string, string | number | undefined]>): Array<[st
   return pairs.filter((pair): pair is [string, string | number] => pair[1] !== undefined);
 }
 
-function* submit(s: JobSubmission): Plan<{ job_id: number }> {
-  const result = yield { tool: 'sbatch', args: sbatchArgs(s), input: s.script, jobEnvironment: { ...DEFAULT_JOB_ENV, ...s.environment } };
-  return { job_id: parseSubmit(check(result, 'Job submission failed').stdout) };
+/**
+ * sbatch, after looking for an earlier job with the same Idempotency-Key among the caller's own
+ * (squeue --user, every state: what the controller still holds, MinJobAge after the job ended).
+ */
+function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, caller: string | undefined): Plan<ResultOf<CommandOf<'jobs.submit'>>> {
+  if (tag) {
+    const owner = caller === undefined ? ['--me'] : ['--user', caller];
+    const found = yield { tool: 'squeue', args: ['--noheader', '--states', 'all', ...owner, `--Format=${longFormat(['ArrayJobID', 'Comment'])}`] };
+    const replay = replayOf(parseKeyedJobs(check(found, 'Looking up the Idempotency-Key failed').stdout), tag);
+    if (replay) return replay;
+  }
+  const submission = tag ? { ...s, comment: taggedComment(tag, s.comment) } : s;
+  const result = yield { tool: 'sbatch', args: sbatchArgs(submission), input: s.script, jobEnvironment: { ...DEFAULT_JOB_ENV, ...s.environment } };
+  return { job_id: submitOutcome(result) };
 }
 
 /** The job's environment: exactly what the caller gave (never the gateway's own), NUL-separated. */

@@ -197,3 +197,34 @@ describe.each(modes())('a controller that takes the submission and never answers
     }
   });
 });
+
+// Every mode whose submitting client can die alone: sbatch (external), a child process (internal).
+const killable = modes().filter((m) => m.executor === 'external' || m.application === 'process');
+describe.each(killable)('the submitting client dies after slurmctld took the job: --executor=$executor --application=$application', ({ executor, application }) => {
+  it('answers 502 submit_outcome_unknown, and a retry with the same key answers the job that was created', async () => {
+    const { killingProxy } = await import('../support/proxy.js');
+    const realPort = Number(/^SlurmctldPort=(\d+)/m.exec(readFileSync(process.env.SLURM_CONF!, 'utf8'))![1]);
+    const proxy = await killingProxy(realPort);
+    const conf = join(mkdtempSync(join(tmpdir(), 'scheduler-rest-proxy-')), 'slurm.conf');
+    writeFileSync(conf, readFileSync(process.env.SLURM_CONF!, 'utf8').replace(/^SlurmctldPort=.*$/m, `SlurmctldPort=${proxy.port}`));
+    const gateway = await startGateway([`--executor=${executor}`, `--application=${application}`, '--parallel=2'], { ...process.env, SLURM_CONF: conf });
+    try {
+      const name = uniqueName('lost');
+      const key = `k-${name}`;
+      const body = { script: HELD, name, hold: true };
+      proxy.arm();
+      const lost = await request(gateway.url).post('/v1/jobs').set('Idempotency-Key', key).send(body);
+      expect([lost.status, lost.body.error?.code]).toEqual([502, 'submit_outcome_unknown']);
+      expect(proxy.killed).toHaveLength(1);
+      const jobs = jobsNamed(name);
+      expect(jobs).toHaveLength(1); // slurmctld did create it
+      jobs.forEach((j) => created.add(j.id));
+      const retry = await request(gateway.url).post('/v1/jobs').set('Idempotency-Key', key).send(body);
+      expect([retry.status, retry.body.job_id]).toEqual([200, jobs[0]!.id]);
+      expect(jobsNamed(name)).toHaveLength(1);
+    } finally {
+      await gateway.stop('SIGKILL');
+      await proxy.close();
+    }
+  });
+});

@@ -128,6 +128,19 @@ describe.each(modes())('Idempotency-Key: --executor=$executor --application=$app
     expect(jobsNamed(name)).toHaveLength(1);
   });
 
+  it('PATCH comment keeps the key: a retry still answers the job', async () => {
+    const name = uniqueName('idem');
+    const key = `k-${name}`;
+    const body = { script: HELD, name, hold: true, comment: 'before' };
+    const first = await post(gateway.url, asAlice, key, body);
+    expect(first.status).toBe(201);
+    await request(gateway.url).patch(`/v1/jobs/${first.body.job_id}`).set('Authorization', asAlice).send({ comment: 'after' }).expect(200);
+    const comment = execFileSync('squeue', ['--noheader', '-j', String(first.body.job_id), '--Format=Comment:1000'], { encoding: 'utf8' }).trim();
+    expect(comment).toMatch(/^sr-idem:v1:[0-9a-f]{32}:[0-9a-f]{32} after$/);
+    const retry = await post(gateway.url, asAlice, key, body);
+    expect([retry.status, retry.body.job_id]).toEqual([200, first.body.job_id]);
+  });
+
   it('refuses a bad key (400) and a comment with the reserved prefix (400), on POST and PATCH', async () => {
     const body = { script: HELD, hold: true, name: uniqueName('idem') };
     for (const bad of ['', 'has space', 'x'.repeat(256)]) {

@@ -15,7 +15,7 @@ import { parsePartitions } from './parse/partitions.js';
 import { parseConfig, parsePing } from './parse/config.js';
 import { parseSdiag } from './parse/sdiag.js';
 import { parseKeyedJobs, submitOutcome } from './parse/submit.js';
-import { replayOf, taggedComment, type IdempotencyTag } from '../idempotency.js';
+import { replayOf, tagOf, taggedComment, type IdempotencyTag, type KeyedJob } from '../idempotency.js';
 import { UnreadableOutput } from './parse/values.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
@@ -139,7 +139,7 @@ function present(pairs: Array<[string, string | number | undefined]>): Array<[st
 function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, caller: string | undefined): Plan<ResultOf<CommandOf<'jobs.submit'>>> {
   if (tag) {
     const owner = caller === undefined ? ['--me'] : ['--user', caller];
-    const found = yield { tool: 'squeue', args: ['--noheader', '--states', 'all', ...owner, `--Format=${longFormat(['ArrayJobID', 'Comment'])}`] };
+    const found = yield { tool: 'squeue', args: ['--noheader', '--states', 'all', ...owner, keyedFormat] };
     const replay = replayOf(parseKeyedJobs(check(found, 'Looking up the Idempotency-Key failed').stdout), tag);
     if (replay) return replay;
   }
@@ -167,12 +167,33 @@ function* control(jobId: string, action: string): Plan<null> {
 }
 
 function* update(jobId: string, u: import('../../commands.js').JobUpdate): Plan<null> {
+  const comment = u.comment === undefined ? undefined : yield* keepKey(jobId, u.comment);
   const args = ['update', `JobId=${jobId}`, ...present([
-    ['JobName', u.name], ['TimeLimit', u.time_limit], ['Partition', u.partition], ['Comment', u.comment],
+    ['JobName', u.name], ['TimeLimit', u.time_limit], ['Partition', u.partition], ['Comment', comment],
     ['Account', u.account], ['QOS', u.qos], ['Dependency', u.dependency], ['Nice', u.nice],
   ]).map(([key, value]) => `${key}=${value}`)];
   yield* expectQuiet(jobId, { tool: 'scontrol', args }, `Updating job ${jobId} failed`);
   return null;
+}
+
+/** The caller's part of each of the caller's jobs' comments, by submitted id (an array's tasks under its id). */
+const keyedFormat = `--Format=${longFormat(['ArrayJobID', 'Comment'])}`;
+
+/**
+ * A new comment for a job submitted with an Idempotency-Key keeps the key's token in front, so a
+ * retry of the submission still finds the job. A failed lookup leaves the update to fail on its own.
+ */
+function* keepKey(jobId: string, comment: string): Plan<string> {
+  const result = yield { tool: 'squeue', args: ['--noheader', '--states', 'all', '--jobs', jobId, keyedFormat] };
+  if (hasError(result)) return comment;
+  let jobs: KeyedJob[];
+  try {
+    jobs = parseKeyedJobs(result.stdout);
+  } catch {
+    return comment;
+  }
+  const tag = jobs.map((j) => tagOf(j.comment)).find((t) => t !== undefined);
+  return tag ? taggedComment(tag, comment) : comment;
 }
 
 /** scontrol prints nothing on success; anything on stderr is a failure, whatever the exit code. */

@@ -6,7 +6,7 @@
  */
 import { constants as os } from 'node:os';
 import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type JobUpdate, type ResultOf, type SchedulerCommand } from '../../commands.js';
-import { replayOf, taggedComment, type IdempotencyTag } from '../idempotency.js';
+import { replayOf, tagOf, taggedComment, type IdempotencyTag } from '../idempotency.js';
 import { outcomeUnknown } from '../submit-outcome.js';
 import { GatewayError } from '../../errors.js';
 import type { ClusterInfo, Job, Node, Partition, Ping } from '../../model.js';
@@ -307,6 +307,21 @@ function* control(jobId: string, action: JobAction, env: PlanEnv): Plan<null> {
   }
 }
 
+/**
+ * A new comment for a job submitted with an Idempotency-Key keeps the key's token in front, so a
+ * retry of the submission still finds the job. A failed lookup leaves the update to fail on its own.
+ */
+function* keepKey(jobId: string, comment: string, env: PlanEnv): Plan<string> {
+  let records: RawJob[];
+  try {
+    records = yield* loadJobs({ job_id: [jobId] }, env, 'Reading the job failed');
+  } catch {
+    return comment;
+  }
+  const tag = records.map((r) => tagOf(r.comment)).find((t) => t !== undefined);
+  return tag ? taggedComment(tag, comment) : comment;
+}
+
 function* update(jobId: string, u: JobUpdate, env: PlanEnv): Plan<null> {
   const c = env.binding.constants;
   const what = `Updating job ${jobId} failed`;
@@ -319,7 +334,7 @@ function* update(jobId: string, u: JobUpdate, env: PlanEnv): Plan<null> {
     desc.time_limit = minutes < 0 ? c.INFINITE : minutes;
   }
   if (u.partition !== undefined) desc.partition = u.partition;
-  if (u.comment !== undefined) desc.comment = u.comment;
+  if (u.comment !== undefined) desc.comment = yield* keepKey(jobId, u.comment, env);
   if (u.account !== undefined) desc.account = u.account;
   if (u.qos !== undefined) desc.qos = u.qos;
   if (u.dependency !== undefined) desc.dependency = u.dependency;

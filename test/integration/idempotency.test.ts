@@ -159,7 +159,11 @@ describe.each(modes())('Idempotency-Key: --executor=$executor --application=$app
   });
 });
 
-describe.each(modes().filter((m) => m.executor === 'external'))('sbatch retried, then succeeded: --executor=external --application=$application', ({ application }) => {
+/** describe.each, or a skipped placeholder when SR_TEST_MODES leaves no row (jest refuses an empty table). */
+const describeEach = (rows: Array<{ executor: string; application: string }>) =>
+  (rows.length ? describe.each(rows) : describe.skip.each([{ executor: 'none', application: 'none' }]));
+
+describeEach(modes().filter((m) => m.executor === 'external'))('sbatch retried, then succeeded: --executor=external --application=$application', ({ application }) => {
   // Fixture: a real Slurm prints this only when slurmctld refuses with EAGAIN (MaxJobCount reached,
   // or too busy), which cannot be made to happen on demand. The wrapper prints sbatch's own line
   // (src/sbatch/sbatch.c) to stderr, then execs the real sbatch, which creates the job.
@@ -202,7 +206,9 @@ describe.each(modes())('a controller that takes the submission and never answers
       expect([res.status, res.body.error?.code]).toEqual([502, 'submit_outcome_unknown']);
       expect(res.headers['retry-after']).toBeUndefined();
       expect(res.body.error.message).toMatch(/Idempotency-Key/);
-      expect(Date.now() - started).toBeLessThan(8000);
+      // internal:inline blocks the event loop inside libslurm until its own MessageTimeout (10 s),
+      // which then reads as a lost reply: the same answer, later.
+      expect(Date.now() - started).toBeLessThan(executor === 'internal' && application === 'inline' ? 15_000 : 8000);
     } finally {
       await gateway.stop('SIGKILL');
       for (const s of sockets) s.destroy();
@@ -213,7 +219,7 @@ describe.each(modes())('a controller that takes the submission and never answers
 
 // Every mode whose submitting client can die alone: sbatch (external), a child process (internal).
 const killable = modes().filter((m) => m.executor === 'external' || m.application === 'process');
-describe.each(killable)('the submitting client dies after slurmctld took the job: --executor=$executor --application=$application', ({ executor, application }) => {
+describeEach(killable)('the submitting client dies after slurmctld took the job: --executor=$executor --application=$application', ({ executor, application }) => {
   it('answers 502 submit_outcome_unknown, and a retry with the same key answers the job that was created', async () => {
     const { killingProxy } = await import('../support/proxy.js');
     const realPort = Number(/^SlurmctldPort=(\d+)/m.exec(readFileSync(process.env.SLURM_CONF!, 'utf8'))![1]);

@@ -211,6 +211,11 @@ const std::vector<std::pair<const char *, int>> &ErrnoConstants() {
       SR_ERRNO(ESLURM_NOT_SUPPORTED),
       SR_ERRNO(ESLURM_BATCH_ONLY),
       SR_ERRNO(ESLURM_JOB_NOT_FINISHED),
+      // Submission: refusals sbatch retries, and a reply that came back unreadable.
+      SR_ERRNO(ESLURM_ERROR_ON_DESC_TO_RECORD_COPY),
+      SR_ERRNO(ESLURM_NODES_BUSY),
+      SR_ERRNO(SLURM_UNEXPECTED_MSG_ERROR),
+      SR_ERRNO(ESLURM_PROTOCOL_INCOMPLETE_PACKET),
   };
 #undef SR_ERRNO
   return table;

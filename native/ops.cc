@@ -310,7 +310,7 @@ class JobsOp : public Op {
         "user_id", "user_name", "account", "partition", "qos", "job_state", "state", "state_compact",
         "state_reason", "state_reason_name", "state_desc", "priority", "submit_time", "start_time",
         "end_time", "time_limit", "nodes", "num_nodes", "num_cpus", "exit_code", "work_dir", "std_out",
-        "std_err", "batch_flag"};
+        "std_err", "batch_flag", "comment"};
     std::vector<Napi::String> names;
   };
 
@@ -325,7 +325,7 @@ class JobsOp : public Op {
         Num(env, j.priority), Num(env, double(j.submit_time)), Num(env, double(j.start_time)),
         Num(env, double(j.end_time)), Num(env, j.time_limit), Str(env, j.nodes), Num(env, j.num_nodes),
         Num(env, j.num_cpus), Num(env, j.exit_code), Str(env, j.work_dir), Str(env, j.std_out),
-        Str(env, j.std_err), Num(env, j.batch_flag)};
+        Str(env, j.std_err), Num(env, j.batch_flag), Str(env, j.comment)};
     static_assert(std::size(values) == std::size(Keys::kNames), "one value per key");
     for (size_t i = 0; i < std::size(values); i++) o.Set(k.names[i], values[i]);
     return o;

@@ -2,6 +2,7 @@
  * Scheduler commands: plain, structured-cloneable data. A command crosses into a worker thread or
  * a child process unchanged, and every executor has one exhaustive `switch (command.kind)`.
  */
+import type { IdempotencyTag } from './executors/idempotency.js';
 import type { ClusterInfo, Job, JobState, Node, Partition, Ping } from './model.js';
 
 /** `123` or an array task `123_4`. */
@@ -61,7 +62,12 @@ export type SchedulerCommand =
   /** jobs.list, unless nothing changed since slurmctld's `since` (see src/dispatch/job-list-cache.ts). */
   | { kind: 'jobs.list.since'; filter: JobFilter; since: number }
   | { kind: 'jobs.get'; jobId: JobId }
-  | { kind: 'jobs.submit'; submission: JobSubmission }
+  /**
+   * Submit a batch job. With `idempotency` (hashes of the caller's Idempotency-Key and of the
+   * body, src/handlers/idempotency.ts), the caller's jobs are searched for that key first and an
+   * earlier job is answered instead of a new one (src/executors/idempotency.ts).
+   */
+  | { kind: 'jobs.submit'; submission: JobSubmission; idempotency?: IdempotencyTag }
   /** Cancel the job, or send `signal` (a name such as USR1) without cancelling it. */
   | { kind: 'jobs.cancel'; jobId: JobId; signal?: string }
   | { kind: 'jobs.control'; jobId: JobId; action: JobAction }
@@ -92,7 +98,8 @@ export interface CommandResults {
   'jobs.list': Job[];
   'jobs.list.since': JobListSince;
   'jobs.get': Job;
-  'jobs.submit': { job_id: number };
+  /** `replayed`: the job an earlier request with the same Idempotency-Key created. */
+  'jobs.submit': { job_id: number; replayed?: true };
   'jobs.cancel': null;
   'jobs.control': null;
   'jobs.update': null;

@@ -2,6 +2,7 @@ import PQueue from 'p-queue';
 import { remaining, toCommandContext, type RequestContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
+import { outcomeUnknown } from '../executors/submit-outcome.js';
 import type { DispatchStrategy } from './strategy.js';
 
 const STOP_GRACE_MS = 1000;
@@ -64,11 +65,16 @@ export class Dispatcher implements CommandDispatcher {
     }
     // The slot stays taken until the strategy settles, even when the client got its 504 earlier,
     // so `--parallel` really bounds the work in flight.
-    const work = this.#queue.add(() => this.#run(command, ctx)) as Promise<ResultOf<C>>;
-    return withDeadline(work, ctx.deadline);
+    const started = { value: false };
+    const work = this.#queue.add(() => this.#run(command, ctx, started)) as Promise<ResultOf<C>>;
+    // A submission that started may still create its job after the client's answer: say so.
+    const late = command.kind === 'jobs.submit'
+      ? () => (started.value ? outcomeUnknown('no answer came before the deadline while it was running') : undefined)
+      : undefined;
+    return withDeadline(work, ctx.deadline, late);
   }
 
-  async #run<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
+  async #run<C extends SchedulerCommand>(command: C, ctx: RequestContext, started: { value: boolean }): Promise<ResultOf<C>> {
     // Let the event loop see sockets that closed while it was blocked (inline mode blocks it for
     // a whole command), so an abandoned request is noticed before it runs.
     // Three turns: to the poll phase that reads the client's EOF, past it, and past the 'close' it schedules.
@@ -84,6 +90,7 @@ export class Dispatcher implements CommandDispatcher {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new GatewayError('deadline_exceeded')), left + STOP_GRACE_MS);
     try {
+      started.value = true;
       return await this.#strategy.dispatch(command, toCommandContext(ctx), abort.signal);
     } finally {
       clearTimeout(timer);
@@ -104,11 +111,14 @@ export class Dispatcher implements CommandDispatcher {
   }
 }
 
-/** Answers by the deadline whatever `work` does; `work` keeps running and is left to settle. */
-export function withDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+/**
+ * Answers by the deadline whatever `work` does; `work` keeps running and is left to settle.
+ * `late` may give another answer than deadline_exceeded (a submission that had started).
+ */
+export function withDeadline<T>(work: Promise<T>, deadline: number, late?: () => GatewayError | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new GatewayError('deadline_exceeded', 'The scheduler did not answer before the deadline'));
+      reject(late?.() ?? new GatewayError('deadline_exceeded', 'The scheduler did not answer before the deadline'));
     }, Math.max(0, deadline - Date.now()));
     work.then(
       (value) => { clearTimeout(timer); resolve(value); },

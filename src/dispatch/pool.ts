@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { deserializeError, GatewayError } from '../errors.js';
 import { WORKER_CONFIG_ENV, type DispatchStrategy, type StrategyOptions, type WorkerEnvelope, type WorkerTask } from './strategy.js';
 import type { CommandContext } from '../context.js';
-import type { ResultOf, SchedulerCommand } from '../commands.js';
+import type { CommandKind, ResultOf, SchedulerCommand } from '../commands.js';
+import { outcomeUnknown } from '../executors/submit-outcome.js';
 
 /** Compiled worker entry; pools load JavaScript by path, so they always point at the build. */
 export function workerFilename(): string {
@@ -51,7 +52,7 @@ export class PoolStrategy implements DispatchStrategy {
     try {
       envelope = await this.pool.run({ command, ctx }, { signal });
     } catch (error) {
-      throw poolFailure(error, signal, this.worker);
+      throw poolFailure(error, signal, this.worker, command.kind);
     }
     if (envelope.ok) return envelope.value as ResultOf<C>;
     throw deserializeError(envelope.error);
@@ -62,7 +63,14 @@ export class PoolStrategy implements DispatchStrategy {
   }
 }
 
-function poolFailure(error: unknown, signal: AbortSignal, what: string): GatewayError {
+/**
+ * A dead or stopped worker. For a submission that is all we know: the worker may have sent it
+ * to slurmctld before it died, so "retry" would risk a second job (submit_outcome_unknown).
+ */
+export function poolFailure(error: unknown, signal: AbortSignal, what: string, kind: CommandKind): GatewayError {
+  if (kind === 'jobs.submit') {
+    return outcomeUnknown(signal.aborted ? `the deadline passed and the ${what} running it was stopped` : `the ${what} running it died`, error);
+  }
   if (signal.aborted) {
     return new GatewayError('deadline_exceeded', `The scheduler did not answer before the deadline; the ${what} running the request was stopped`, { cause: error });
   }

@@ -2,7 +2,9 @@ import type { Context } from 'koa';
 import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import type { JobAction } from '../commands.js';
 import { validate } from '../http/validate.js';
-import { cancelQuery, emptyQuery, jobId, jobListQuery, outputQuery, submitBody, updateBody } from '../http/schemas.js';
+import { cancelQuery, emptyQuery, idempotencyKey, jobId, jobListQuery, outputQuery, submitBody, updateBody, utf8Bytes } from '../http/schemas.js';
+import { SLURM_COMMENT_BYTES, taggedComment } from '../executors/idempotency.js';
+import { idempotencyTag, KeyedSerial } from './idempotency.js';
 import { GatewayError } from '../errors.js';
 import { gatewayReader, readJobOutput, type OutputStream } from '../output/read.js';
 import { jsonBody } from '../http/json-body.js';
@@ -10,6 +12,7 @@ import { jsonBody } from '../http/json-body.js';
 /** Thin: validate -> build a command -> dispatch -> shape the HTTP answer. */
 export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDirectory: string }) {
   const idOf = (ctx: Context) => validate(jobId, ctx.params.id, 'job id');
+  const serial = new KeyedSerial();
 
   return {
     async list(ctx: Context) {
@@ -23,16 +26,33 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
       ctx.body = await dispatcher.dispatch({ kind: 'jobs.get', jobId: id }, ctx.state.request);
     },
 
+    /**
+     * 201 with the new job; with an Idempotency-Key that an earlier submission of the same body
+     * used, 200 with that job and `Idempotent-Replayed: true` (same key, other body: 409).
+     */
     async submit(ctx: Context) {
       if (!ctx.is('application/json')) throw new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
+      const header = ctx.headers['idempotency-key'];
+      const key = header === undefined ? undefined : validate(idempotencyKey, header, 'Idempotency-Key header');
       const submission = validate(submitBody, ctx.request.body, 'body');
+      const identity = ctx.state.request.identity;
+      // Hashed as the caller sent it, before the defaults below (another replica may differ).
+      const tag = key === undefined ? undefined : idempotencyTag(identity?.user ?? gatewayReader().user, key, submission);
+      if (tag && utf8Bytes(taggedComment(tag, submission.comment)) > SLURM_COMMENT_BYTES) {
+        throw new GatewayError('invalid_request', `Invalid body: comment: with an Idempotency-Key, must be at most ${SLURM_COMMENT_BYTES - utf8Bytes(taggedComment(tag, '')) - 1} bytes (UTF-8)`, {
+          details: { issues: [{ field: 'comment', message: 'too long to carry the Idempotency-Key' }] },
+        });
+      }
       // Decided here, not by the tool or library, so that both executors put the job in the same
       // place. A caller with an identity gets their own home, which only the executor can look up.
-      if (!ctx.state.request.identity) submission.working_directory ??= defaults.workingDirectory;
-      const result = await dispatcher.dispatch({ kind: 'jobs.submit', submission }, ctx.state.request);
-      ctx.status = 201;
+      if (!identity) submission.working_directory ??= defaults.workingDirectory;
+      const submit = () => dispatcher.dispatch({ kind: 'jobs.submit', submission, ...(tag && { idempotency: tag }) }, ctx.state.request);
+      // One submission per key at a time here, so concurrent retries cannot both create a job.
+      const result = tag ? await serial.run(tag.key, submit) : await submit();
+      ctx.status = result.replayed ? 200 : 201;
+      if (result.replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.set('Location', `/v1/jobs/${result.job_id}`);
-      ctx.body = result;
+      ctx.body = { job_id: result.job_id };
     },
 
     async cancel(ctx: Context) {

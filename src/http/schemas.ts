@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { JOB_STATES } from '../model.js';
 import { LIMITS } from './limits.js';
 import { environmentProblems } from '../executors/job-environment.js';
+import { KEY_PREFIX } from '../executors/idempotency.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -232,6 +233,15 @@ const environment = z.custom<unknown>(
 });
 
 const jobName = text(LIMITS.nameChars).min(1, 'must not be empty');
+/** A job's comment; the gateway's Idempotency-Key token is kept at its start (src/executors/idempotency.ts). */
+const comment = text(LIMITS.commentChars).refine((s) => !s.startsWith(KEY_PREFIX), `must not start with "${KEY_PREFIX}" (reserved for the gateway's Idempotency-Key)`);
+
+/** The Idempotency-Key header of POST /v1/jobs: 1-255 visible ASCII characters (a UUID fits). */
+export const IDEMPOTENCY_KEY_CHARS = 255;
+export const idempotencyKey = z.string()
+  .min(1, 'must not be empty')
+  .max(IDEMPOTENCY_KEY_CHARS, `must be at most ${IDEMPOTENCY_KEY_CHARS} characters`)
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces (send the header once)');
 const timeLimit = positive(LIMITS.timeLimitMinutes);
 
 export const submitBody = z.strictObject({
@@ -250,7 +260,7 @@ export const submitBody = z.strictObject({
   hold: z.boolean().optional(),
   account: slurmName.optional(),
   qos: slurmName.optional(),
-  comment: text(LIMITS.commentChars).optional(),
+  comment: comment.optional(),
   array: arraySpec.optional(),
   dependency: dependency.optional(),
 }).superRefine((s, ctx) => {
@@ -270,7 +280,7 @@ export const updateBody = z.strictObject({
   name: jobName.optional(),
   time_limit: timeLimit.optional(),
   partition: slurmName.optional(),
-  comment: text(LIMITS.commentChars).optional(),
+  comment: comment.optional(),
   account: slurmName.optional(),
   qos: slurmName.optional(),
   dependency: dependency.optional(),

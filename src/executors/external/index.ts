@@ -4,7 +4,8 @@ import type { Executor, ExecutorOptions } from '../executor.js';
 import { GatewayError } from '../../errors.js';
 import { lookupAccount, lookupAccountSync, type Account } from '../../auth/accounts.js';
 import { planFor, type Plan } from './plans.js';
-import { SlurmRunner, userNamespaceProblem, type Invocation } from './runner.js';
+import { SlurmRunner, userNamespaceProblem, type Invocation, type RunResult } from './runner.js';
+import { startedSubmitFailure } from '../submit-outcome.js';
 
 /**
  * Runs Slurm's own tools (sbatch, squeue, scancel, scontrol, sinfo, sdiag) through execa. The
@@ -25,19 +26,42 @@ export class ExternalExecutor implements Executor {
 
   async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
     const caller = needsAccount(command, ctx) ? account(await lookupAccount(ctx.identity!.user!)) : undefined;
-    const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller));
+    const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
     let step = plan.next();
-    while (!step.done) step = plan.next(await this.#runner.run(withOwner(step.value, caller), ctx, signal));
+    while (!step.done) {
+      const invocation = step.value;
+      step = plan.next(await this.#runner.run(withOwner(invocation, caller), ctx, signal).catch((error: unknown) => { throw sbatchLost(invocation, error); }));
+    }
     return step.value;
   }
 
   executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
     const caller = needsAccount(command, ctx) ? account(lookupAccountSync(ctx.identity!.user!)) : undefined;
-    const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller));
+    const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
     let step = plan.next();
-    while (!step.done) step = plan.next(this.#runner.runSync(withOwner(step.value, caller), ctx));
+    while (!step.done) {
+      const invocation = step.value;
+      let result: RunResult;
+      try {
+        result = this.#runner.runSync(withOwner(invocation, caller), ctx);
+      } catch (error) {
+        throw sbatchLost(invocation, error);
+      }
+      step = plan.next(result);
+    }
     return step.value;
   }
+}
+
+/**
+ * sbatch killed (at the deadline, by a signal, or for printing too much) after it started: it
+ * may have sent the job, so the outcome is unknown. The runner's errors for a tool that never
+ * ran (no time left, not installed) carry no `details.tool` and keep their own code.
+ */
+function sbatchLost(invocation: Invocation, error: unknown): unknown {
+  if (invocation.tool !== 'sbatch' || !(error instanceof GatewayError)) return error;
+  const ran = error.details?.tool === 'sbatch' && error.code !== 'scheduler_unavailable';
+  return ran ? startedSubmitFailure(error) : error;
 }
 
 /** Only a submission needs the caller's local account: its uid, gid and home. */

@@ -3,7 +3,7 @@
  * tool runs it needs and gets their results back, so the same plan serves the synchronous and
  * the asynchronous transport. Plans do no I/O themselves.
  */
-import { assertNever, type JobAction, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Job, Node, Partition } from '../../model.js';
 import { JOB_FIELDS, NODE_FIELDS, longFormat } from './formats.js';
@@ -14,18 +14,20 @@ import { parseNodes } from './parse/nodes.js';
 import { parsePartitions } from './parse/partitions.js';
 import { parseConfig, parsePing } from './parse/config.js';
 import { parseSdiag } from './parse/sdiag.js';
-import { parseSubmit } from './parse/submit.js';
+import { parseKeyedJobs, submitOutcome } from './parse/submit.js';
+import { replayOf, tagOf, taggedComment, type IdempotencyTag, type KeyedJob } from '../idempotency.js';
 import { UnreadableOutput } from './parse/values.js';
 import { DEFAULT_JOB_ENV } from '../job-environment.js';
 import { isUnreadableReply, outcomeOfUnreadableReply } from '../suspend-reply.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
-export function planFor<C extends SchedulerCommand>(command: C): Plan<ResultOf<C>> {
-  return readable(plan(command)) as Plan<ResultOf<C>>;
+/** `caller`: the user a command acts as (a token's user); undefined: the gateway's own user. */
+export function planFor<C extends SchedulerCommand>(command: C, caller?: string): Plan<ResultOf<C>> {
+  return readable(plan(command, caller)) as Plan<ResultOf<C>>;
 }
 
-function plan(command: SchedulerCommand): Plan<unknown> {
+function plan(command: SchedulerCommand, caller: string | undefined): Plan<unknown> {
   switch (command.kind) {
     case 'ping': return ping();
     case 'cluster.info': return clusterInfo();
@@ -33,7 +35,7 @@ function plan(command: SchedulerCommand): Plan<unknown> {
     // squeue has no conditional load: always the whole answer, never validated later.
     case 'jobs.list.since': return (function* () { return { last_update: 0, valid_until: null, jobs: yield* listJobs(command.filter) }; })();
     case 'jobs.get': return getJob(command.jobId);
-    case 'jobs.submit': return submit(command.submission);
+    case 'jobs.submit': return submit(command.submission, command.idempotency, caller);
     case 'jobs.cancel': return cancel(command.jobId, command.signal);
     case 'jobs.control': return control(command.jobId, command.action);
     case 'jobs.update': return update(command.jobId, command.update);
@@ -141,9 +143,20 @@ function present(pairs: Array<[string, string | number | undefined]>): Array<[st
   return pairs.filter((pair): pair is [string, string | number] => pair[1] !== undefined);
 }
 
-function* submit(s: JobSubmission): Plan<{ job_id: number }> {
-  const result = yield { tool: 'sbatch', args: sbatchArgs(s), input: s.script, jobEnvironment: { ...DEFAULT_JOB_ENV, ...s.environment } };
-  return { job_id: parseSubmit(check(result, 'Job submission failed').stdout) };
+/**
+ * sbatch, after looking for an earlier job with the same Idempotency-Key among the caller's own
+ * (squeue --user, every state: what the controller still holds, MinJobAge after the job ended).
+ */
+function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, caller: string | undefined): Plan<ResultOf<CommandOf<'jobs.submit'>>> {
+  if (tag) {
+    const owner = caller === undefined ? ['--me'] : ['--user', caller];
+    const found = yield { tool: 'squeue', args: ['--noheader', '--states', 'all', ...owner, keyedFormat] };
+    const replay = replayOf(parseKeyedJobs(check(found, 'Looking up the Idempotency-Key failed').stdout), tag);
+    if (replay) return replay;
+  }
+  const submission = tag ? { ...s, comment: taggedComment(tag, s.comment) } : s;
+  const result = yield { tool: 'sbatch', args: sbatchArgs(submission), input: s.script, jobEnvironment: { ...DEFAULT_JOB_ENV, ...s.environment } };
+  return { job_id: submitOutcome(result) };
 }
 
 
@@ -174,12 +187,33 @@ function* control(jobId: string, action: JobAction): Plan<null> {
 }
 
 function* update(jobId: string, u: import('../../commands.js').JobUpdate): Plan<null> {
+  const comment = u.comment === undefined ? undefined : yield* keepKey(jobId, u.comment);
   const args = ['update', `JobId=${jobId}`, ...present([
-    ['JobName', u.name], ['TimeLimit', u.time_limit], ['Partition', u.partition], ['Comment', u.comment],
+    ['JobName', u.name], ['TimeLimit', u.time_limit], ['Partition', u.partition], ['Comment', comment],
     ['Account', u.account], ['QOS', u.qos], ['Dependency', u.dependency], ['Nice', u.nice],
   ]).map(([key, value]) => `${key}=${value}`)];
   yield* expectQuiet(jobId, { tool: 'scontrol', args }, `Updating job ${jobId} failed`);
   return null;
+}
+
+/** The caller's part of each of the caller's jobs' comments, by submitted id (an array's tasks under its id). */
+const keyedFormat = `--Format=${longFormat(['ArrayJobID', 'Comment'])}`;
+
+/**
+ * A new comment for a job submitted with an Idempotency-Key keeps the key's token in front, so a
+ * retry of the submission still finds the job. A failed lookup leaves the update to fail on its own.
+ */
+function* keepKey(jobId: string, comment: string): Plan<string> {
+  const result = yield { tool: 'squeue', args: ['--noheader', '--states', 'all', '--jobs', jobId, keyedFormat] };
+  if (hasError(result)) return comment;
+  let jobs: KeyedJob[];
+  try {
+    jobs = parseKeyedJobs(result.stdout);
+  } catch {
+    return comment;
+  }
+  const tag = jobs.map((j) => tagOf(j.comment)).find((t) => t !== undefined);
+  return tag ? taggedComment(tag, comment) : comment;
 }
 
 /** scontrol prints nothing on success; anything on stderr is a failure, whatever the exit code. */

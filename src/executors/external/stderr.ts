@@ -50,6 +50,18 @@ export function classify(result: RunResult, what: string): GatewayError {
   });
 }
 
+/**
+ * sbatch's notices while it retries a refused submission (src/sbatch/sbatch.c, Slurm 22.05): the
+ * first is an "sbatch: error:" line, yet sbatch goes on, and a job id on stdout means it succeeded.
+ */
+export const SBATCH_RETRYING = /Slurm temporarily unable to accept job, sleeping and retrying|Slurm job queue full, sleeping and retrying|Job creation temporarily disabled, retrying/;
+
+/**
+ * Slurm's words (slurm_strerror) for a lost or unreadable reply: the request may have reached
+ * slurmctld and been acted on. A failure to connect or to send is not among them.
+ */
+export const REPLY_LOST = /Message receive failure|Unable to contact slurm controller \((receive|shutdown) failure\)|Communication shutdown failure|Insane message length|Received zero length message|Received message length < 0|Socket timed out on send\/recv operation|Zero Bytes were transmitted or received|Unexpected message received|Header lengths are longer than data received/i;
+
 /** Returns the result when the tool succeeded, throws the classified failure otherwise. */
 export function check(result: RunResult, what: string): RunResult {
   if (hasError(result)) throw classify(result, what);

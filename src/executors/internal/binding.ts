@@ -48,6 +48,8 @@ export interface RawJob {
   std_out: string | null;
   std_err: string | null;
   batch_flag: number;
+  /** The job's comment; it carries the gateway's Idempotency-Key token (src/executors/idempotency.ts). */
+  comment: string | null;
 }
 
 /** A node as sinfo sees it (MIXED derived from allocated CPUs), with the partitions holding it. */

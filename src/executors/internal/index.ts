@@ -6,6 +6,7 @@ import { loadBinding, type AuthMode, type Binding, type OpName } from './binding
 import { ErrorTable } from './errors.js';
 import { defaultConcurrency, Limiter } from './limiter.js';
 import { planFor, type Plan, type PlanEnv, type Step } from './plans.js';
+import { startedSubmitFailure } from '../submit-outcome.js';
 
 export interface InternalExecutorOptions extends ExecutorOptions {
   /**
@@ -95,9 +96,9 @@ export class InternalExecutor implements Executor {
 
   #runSync(step: Step, ctx: CommandContext, token: string | undefined): unknown {
     const left = remaining(ctx);
-    if (left <= 0) throw deadline(step);
+    if (left <= 0) throw (step.kind === 'sleep' && step.instead) || deadline(step);
     if (step.kind === 'sleep') {
-      if (step.ms >= left) throw deadline(step);
+      if (step.ms >= left) throw step.instead ?? deadline(step);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.ms);
       return undefined;
     }
@@ -105,9 +106,9 @@ export class InternalExecutor implements Executor {
   }
 
   async #runAsync(step: Step, ctx: CommandContext, token: string | undefined, signal?: AbortSignal): Promise<unknown> {
-    if (remaining(ctx) <= 0 || signal?.aborted) throw deadline(step);
+    if (remaining(ctx) <= 0 || signal?.aborted) throw (step.kind === 'sleep' && step.instead) || deadline(step);
     if (step.kind === 'sleep') {
-      if (step.ms >= remaining(ctx)) throw deadline(step);
+      if (step.ms >= remaining(ctx)) throw step.instead ?? deadline(step);
       await new Promise((resolve) => setTimeout(resolve, step.ms));
       return undefined;
     }
@@ -124,7 +125,8 @@ export class InternalExecutor implements Executor {
     // pool slot stays taken (and counted) until it does.
     running.finally(release).catch(() => {});
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(deadline(step)), remaining(ctx)); });
+    // A submission already handed to libslurm may reach slurmctld after we stop waiting.
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(step.op === 'submit' ? startedSubmitFailure(deadline(step)) : deadline(step)), remaining(ctx)); });
     try {
       return await Promise.race([running, late]);
     } finally {

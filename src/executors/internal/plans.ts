@@ -5,7 +5,9 @@
  * thrown into it), so one plan serves executeSync and execute. Plans do no I/O themselves.
  */
 import { constants as os } from 'node:os';
-import { assertNever, type JobAction, type JobFilter, type JobUpdate, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type JobUpdate, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { replayOf, tagOf, taggedComment, type IdempotencyTag } from '../idempotency.js';
+import { outcomeUnknown } from '../submit-outcome.js';
 import { GatewayError } from '../../errors.js';
 import type { ClusterInfo, Job, Node, Partition, Ping } from '../../model.js';
 import { pickJob } from '../external/plans.js';
@@ -19,7 +21,8 @@ import { isUnreadableReply, outcomeOfUnreadableReply } from '../suspend-reply.js
 
 export type Step =
   | { kind: 'call'; op: OpName; args: unknown }
-  | { kind: 'sleep'; ms: number };
+  /** Wait `ms`; when the deadline comes first, end with `instead` (a refusal that is still true) rather than deadline_exceeded. */
+  | { kind: 'sleep'; ms: number; instead?: GatewayError };
 export type Plan<R> = Generator<Step, R, unknown>;
 
 /** What plans need besides the calls themselves: constants and pure helpers of the binding. */
@@ -41,7 +44,7 @@ function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
     case 'jobs.list': return listJobs(command.filter, env);
     case 'jobs.list.since': return listJobsSince(command.filter, command.since, env);
     case 'jobs.get': return getJob(command.jobId, env);
-    case 'jobs.submit': return submit(command.submission, env);
+    case 'jobs.submit': return submit(command.submission, command.idempotency, env);
     case 'jobs.cancel': return cancel(command.jobId, command.signal, env);
     case 'jobs.control': return control(command.jobId, command.action, env);
     case 'jobs.update': return update(command.jobId, command.update, env);
@@ -154,10 +157,45 @@ function* getJob(jobId: string, env: PlanEnv): Plan<Job> {
   return job;
 }
 
-function* submit(s: import('../../commands.js').JobSubmission, env: PlanEnv): Plan<{ job_id: number }> {
-  const desc = jobDescriptor(s, env.submit, env.binding.constants);
-  const response = yield* must(env, 'submit', desc, 'Job submission failed');
-  return { job_id: response.job_id };
+/** sbatch's MAX_RETRIES (src/sbatch/sbatch.c, 22.05): it sleeps 1 s, 2 s, … between attempts. */
+export const MAX_SUBMIT_RETRIES = 15;
+/** Refusals sbatch retries ("sleeping and retrying"): slurmctld created nothing. */
+const RETRIED = ['ESLURM_ERROR_ON_DESC_TO_RECORD_COPY', 'ESLURM_NODES_BUSY'];
+/** The request went out and the reply was lost or unreadable: slurmctld may have created the job. */
+const REPLY_LOST = [
+  'SLURM_COMMUNICATIONS_RECEIVE_ERROR', 'SLURMCTLD_COMMUNICATIONS_RECEIVE_ERROR', 'SLURM_COMMUNICATIONS_SHUTDOWN_ERROR',
+  'SLURMCTLD_COMMUNICATIONS_SHUTDOWN_ERROR', 'SLURM_PROTOCOL_INSANE_MSG_LENGTH', 'SLURM_PROTOCOL_SOCKET_IMPL_ZERO_RECV_LENGTH',
+  'SLURM_PROTOCOL_SOCKET_IMPL_NEGATIVE_RECV_LENGTH', 'SLURM_PROTOCOL_SOCKET_IMPL_TIMEOUT', 'SLURM_PROTOCOL_SOCKET_ZERO_BYTES_SENT',
+  'SLURM_UNEXPECTED_MSG_ERROR', 'ESLURM_PROTOCOL_INCOMPLETE_PACKET',
+];
+
+/**
+ * sbatch's submission: an earlier job with the same Idempotency-Key among the caller's own
+ * (slurm_load_job_user: what the controller still holds) is answered instead; then
+ * slurm_submit_batch_job, retried as sbatch retries it, within the deadline.
+ */
+function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, env: PlanEnv): Plan<ResultOf<CommandOf<'jobs.submit'>>> {
+  const c = env.binding.constants;
+  if (tag) {
+    const records = yield* must(env, 'jobs', { show_flags: c.SHOW_ALL, user_id: env.submit.uid }, 'Looking up the Idempotency-Key failed');
+    const replay = replayOf(records.map((r) => ({ submitted_id: r.array_job_id || r.job_id, comment: r.comment })), tag);
+    if (replay) return replay;
+  }
+  const desc = jobDescriptor(tag ? { ...s, comment: taggedComment(tag, s.comment) } : s, env.submit, c);
+  for (let retries = 0; ; ) {
+    try {
+      return { job_id: (yield* call('submit', desc)).job_id };
+    } catch (error) {
+      if (!isSlurmCallError(error)) throw error;
+      if (REPLY_LOST.some((name) => errnoOf(error, env, name))) {
+        throw outcomeUnknown(`slurm_submit_batch_job failed after sending the job: ${error.slurmError}`, { api: error.api, errno: error.slurmErrno });
+      }
+      const refused = env.errors.toGatewayError(error, 'Job submission failed');
+      const retried = error.slurmErrno === os.errno.EAGAIN || RETRIED.some((name) => errnoOf(error, env, name));
+      if (!retried || retries >= MAX_SUBMIT_RETRIES) throw refused;
+      yield { kind: 'sleep', ms: ++retries * 1000, instead: refused };
+    }
+  }
 }
 
 /** scancel's and scontrol's job id forms that we pass on: "123" or "123_4". */
@@ -287,6 +325,21 @@ function* suspendOrResume(action: 'suspend' | 'resume', jobId: string, what: str
   }
 }
 
+/**
+ * A new comment for a job submitted with an Idempotency-Key keeps the key's token in front, so a
+ * retry of the submission still finds the job. A failed lookup leaves the update to fail on its own.
+ */
+function* keepKey(jobId: string, comment: string, env: PlanEnv): Plan<string> {
+  let records: RawJob[];
+  try {
+    records = yield* loadJobs({ job_id: [jobId] }, env, 'Reading the job failed');
+  } catch {
+    return comment;
+  }
+  const tag = records.map((r) => tagOf(r.comment)).find((t) => t !== undefined);
+  return tag ? taggedComment(tag, comment) : comment;
+}
+
 function* update(jobId: string, u: JobUpdate, env: PlanEnv): Plan<null> {
   const c = env.binding.constants;
   const what = `Updating job ${jobId} failed`;
@@ -299,7 +352,7 @@ function* update(jobId: string, u: JobUpdate, env: PlanEnv): Plan<null> {
     desc.time_limit = minutes < 0 ? c.INFINITE : minutes;
   }
   if (u.partition !== undefined) desc.partition = u.partition;
-  if (u.comment !== undefined) desc.comment = u.comment;
+  if (u.comment !== undefined) desc.comment = yield* keepKey(jobId, u.comment, env);
   if (u.account !== undefined) desc.account = u.account;
   if (u.qos !== undefined) desc.qos = u.qos;
   if (u.dependency !== undefined) desc.dependency = u.dependency;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <climits>
 #include <cstring>
 #include <vector>
@@ -198,6 +199,15 @@ Napi::Value ThreadTokenIsSet(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), ThreadTokenSet());
 }
 
+// exitNow(code): ends the process at once (_exit), without joining worker threads. process.exit()
+// joins every worker thread, and a thread inside a libslurm call cannot be interrupted: a stop
+// would wait for the call (MessageTimeout) after every answer has been given.
+Napi::Value ExitNow(const Napi::CallbackInfo &info) {
+  int code = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+  std::fflush(nullptr);
+  _exit(code);
+}
+
 Napi::Value SetSerialized(const Napi::CallbackInfo &info) {
   SerialEnabled().store(info[0].ToBoolean().Value());
   return info.Env().Undefined();
@@ -268,6 +278,7 @@ Napi::Object InitExports(Napi::Env env, Napi::Object exports) {
   exports.Set("strerror", Napi::Function::New(env, StrError, "strerror"));
   exports.Set("uidFromString", Napi::Function::New(env, UidFromString, "uidFromString"));
   exports.Set("setSerialized", Napi::Function::New(env, SetSerialized, "setSerialized"));
+  exports.Set("exitNow", Napi::Function::New(env, ExitNow, "exitNow"));
   return exports;
 }
 

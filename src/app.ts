@@ -23,8 +23,8 @@ export function createApp(container: DependencyContainer): Koa {
   app.silent = true; // the error boundary logs; koa's default handler would print stacks to stderr
   const router = createRouter(dispatcher, runtime);
   app.use(requestContext(logger, runtime.timeoutMs));
-  app.use(inFlight.track());
   app.use(errorBoundary(logger));
+  app.use(inFlight.track());
   app.use(authenticate(authenticator));
   app.use(router.routes());
   app.use(router.allowedMethods());

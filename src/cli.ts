@@ -4,7 +4,6 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { pino } from 'pino';
@@ -15,12 +14,12 @@ import { TOKENS } from './tokens.js';
 import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import { installHttpLimits } from './http/limits.js';
 import type { InFlightRequests } from './http/in-flight.js';
-import { GatewayError } from './errors.js';
+import { gracefulStop } from './shutdown.js';
+import { PROCESS_EXIT } from './executors/index.js';
 
 /** A request's headers must arrive within this (then a JSON 408). */
 const HEADERS_TIMEOUT_MS = 20_000;
-/** Most milliseconds to release pools after the stop, before exiting anyway. */
-const DISPOSE_MS = 1000;
+
 
 async function main(argv: string[]): Promise<number> {
   let options: GatewayOptions | 'help';
@@ -73,49 +72,12 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', resolve);
     process.on('SIGTERM', resolve);
   });
-  logger.info({ signal }, 'stopping: no new connections, finishing in-flight requests');
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  let timer: NodeJS.Timeout | undefined;
-  const drained = await Promise.race([
-    closed.then(() => true),
-    new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), options.shutdownGraceMs); }),
-  ]);
-  clearTimeout(timer);
-  if (!drained) {
-    // Every request still waiting gets an answer: 503 (retry elsewhere), or, for a submission
-    // whose command may still create the job, that its outcome is unknown.
-    const answered = await inFlight.answerAll((ctx) => (ctx.method === 'POST' && ctx.path === '/v1/jobs'
-      ? new GatewayError('submit_outcome_unknown', 'The gateway stopped before Slurm answered this submission; the job may exist: look for it (GET /v1/jobs?name=…) or retry with the same Idempotency-Key')
-      : new GatewayError('shutting_down', 'The gateway stopped before this request was answered (its shutdown grace period passed); retry', { retryAfter: 5 })));
-    logger.warn({ answered, running: dispatcher.running, waiting: dispatcher.waiting }, 'shutdown grace passed: answered the remaining requests, closing their connections');
-    server.closeAllConnections();
-  }
-  // Threads and processes get a moment to end; a command stuck in Slurm must not hold the exit.
-  await Promise.race([dispatcher.close(0), new Promise((resolve) => setTimeout(resolve, DISPOSE_MS).unref())]);
-  // A worker thread waiting in a synchronous tool run cannot be stopped, and process.exit() joins
-  // every worker thread: end the tools (and pool processes) still running, whose answers are given.
-  const ended = killDescendants(process.pid);
-  logger.info({ ended }, 'stopped');
-  return 0;
-}
-
-/** SIGKILLs every process below `pid` (Linux /proc), deepest first; returns how many. */
-function killDescendants(pid: number): number {
-  const children = (parent: number): number[] => {
-    try {
-      return readdirSync(`/proc/${parent}/task`).flatMap((tid) => readFileSync(`/proc/${parent}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
-    } catch {
-      return [];
-    }
-  };
-  const all: number[] = [];
-  const walk = (parent: number) => { for (const child of children(parent)) { walk(child); all.push(child); } };
-  walk(pid);
-  for (const child of all) {
-    try { process.kill(child, 'SIGKILL'); } catch { /* already gone */ }
-  }
-  return all.length;
+  logger.info({ signal }, 'stopping: finishing in-flight requests, answering new ones 503');
+  await gracefulStop({ server, inFlight, dispatcher, graceMs: options.shutdownGraceMs, logger });
+  logger.flush();
+  // Exit now: a tool or a libslurm call still retrying against a stuck controller must not keep a
+  // stopped gateway alive (every answer has been given).
+  return PROCESS_EXIT[options.executor](0);
 }
 
 function userName(): string {

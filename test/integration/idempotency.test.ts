@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
-import { account, clusterJwksPath, SERVICE_USER, serviceKeyCopy, token } from '../support/identity.js';
+import { startServiceGateway, token } from '../support/identity.js';
 import { uniqueName } from '../support/slurm.js';
 
-const service = account(SERVICE_USER);
 const HELD = '#!/bin/bash\nsleep 600\n';
 const created = new Set<number>();
 
@@ -25,11 +24,7 @@ afterAll(() => {
   if (created.size) execFileSync('scancel', [...created].map(String), { stdio: 'ignore' });
 });
 
-const jwtGateway = (executor: string, application: string, extra: string[] = []) => startGateway(
-  [`--executor=${executor}`, `--application=${application}`, '--parallel=2', '--auth=jwt', `--jwt-key=${serviceKeyCopy()}`, `--jwks=${clusterJwksPath()}`, ...extra],
-  { ...process.env, HOME: '/nonexistent' },
-  { uid: service.uid, gid: service.gid },
-);
+const jwtGateway = startServiceGateway;
 
 describe.each(modes())('Idempotency-Key: --executor=$executor --application=$application', ({ executor, application }) => {
   let gateway: Gateway;

@@ -13,11 +13,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { SignJWT } from 'jose';
 import { readFileSync } from 'node:fs';
-import { modes, startGateway, type Gateway } from '../support/gateway.js';
-import { account, clusterJwksPath, clusterKeyPath, SERVICE_USER, serviceKeyCopy, token } from '../support/identity.js';
+import { modes, type Gateway } from '../support/gateway.js';
+import { account, clusterKeyPath, SERVICE_USER, startServiceGateway, token } from '../support/identity.js';
 import { FINISHED, uniqueName } from '../support/slurm.js';
 
-const service = account(SERVICE_USER);
 const alice = account('alice');
 const RUN = randomBytes(4).toString('hex');
 /** Where the preloaded library writes `uid-<n>` for every process that loads it. */
@@ -55,11 +54,7 @@ describe.each(chosen.length ? chosen : modes())('attacks: --executor=$executor -
   const created: number[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway(
-      [`--executor=${executor}`, `--application=${application}`, '--parallel=2', '--auth=jwt', `--jwt-key=${serviceKeyCopy()}`, `--jwks=${clusterJwksPath()}`],
-      { ...process.env, HOME: '/nonexistent' },
-      { uid: service.uid, gid: service.gid },
-    );
+    gateway = await startServiceGateway(executor, application);
     asAlice = `Bearer ${await token('alice')}`;
   });
 

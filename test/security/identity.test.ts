@@ -6,11 +6,10 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import request from 'supertest';
-import { modes, startGateway, type Gateway } from '../support/gateway.js';
-import { account, clusterJwksPath, otherKey, rs256Token, SERVICE_USER, serviceKeyCopy, token, unsignedToken } from '../support/identity.js';
+import { modes, type Gateway } from '../support/gateway.js';
+import { account, otherKey, rs256Token, startServiceGateway, token, unsignedToken } from '../support/identity.js';
 import { FINISHED, uniqueName } from '../support/slurm.js';
 
-const service = account(SERVICE_USER);
 const alice = account('alice');
 const bob = account('bob');
 const HELD = '#!/bin/bash\nsleep 600\n';
@@ -37,11 +36,7 @@ describe.each(modes())('identity: --executor=$executor --application=$applicatio
   const files: string[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway(
-      [`--executor=${executor}`, `--application=${application}`, '--parallel=2', '--auth=jwt', `--jwt-key=${serviceKeyCopy()}`, `--jwks=${clusterJwksPath()}`],
-      { ...process.env, HOME: '/nonexistent' },
-      { uid: service.uid, gid: service.gid },
-    );
+    gateway = await startServiceGateway(executor, application);
     asAlice = `Bearer ${await token('alice')}`;
     asBob = `Bearer ${await token('bob')}`;
   });

@@ -9,6 +9,7 @@ import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPKCS8, SignJWT } from 'jose';
+import { startGateway, type Gateway } from './gateway.js';
 
 export const SERVICE_USER = 'schedrest';
 
@@ -81,4 +82,17 @@ export async function rs256Token(user: string, options: { kid?: string; alg?: 'R
     .setIssuedAt(now - 5)
     .setExpirationTime(now + 600)
     .sign(await importPKCS8(pem, 'RS256'));
+}
+
+/**
+ * The gateway as SECURITY.md deploys it: run as the service user, --auth=jwt with its own copy of
+ * the cluster's key and the cluster's JWKS, no home directory.
+ */
+export function startServiceGateway(executor: string, application: string, extra: string[] = []): Promise<Gateway> {
+  const service = account(SERVICE_USER);
+  return startGateway(
+    [`--executor=${executor}`, `--application=${application}`, '--parallel=2', '--auth=jwt', `--jwt-key=${serviceKeyCopy()}`, `--jwks=${clusterJwksPath()}`, ...extra],
+    { ...process.env, HOME: '/nonexistent' },
+    { uid: service.uid, gid: service.gid },
+  );
 }

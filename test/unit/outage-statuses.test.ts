@@ -2,7 +2,7 @@
  * Issue #9, item 9: a munged outage is an outage (503, retry), not a refusal (403) nor a scheduler
  * fault (502). Captured from the private cluster with munged stopped (Slurm 22.05).
  */
-import { classify } from '../../src/executors/external/stderr.js';
+import { classify, REPLY_LOST } from '../../src/executors/external/stderr.js';
 import { ERRNO_CODES } from '../../src/executors/internal/errors.js';
 import { unavailableMessage } from '../../src/executors/unavailable.js';
 import type { RunResult } from '../../src/executors/external/runner.js';
@@ -27,5 +27,16 @@ describe('munged down or stopped', () => {
   it('a real refusal stays 403', () => {
     const error = classify(run('scancel: error: Kill job error on job id 5: Access/permission denied\n'), 'Cancelling job 5 failed');
     expect([error.status, error.code]).toEqual([403, 'forbidden']);
+  });
+});
+
+describe('slurmctld killed mid-exchange (seen in the fault suite)', () => {
+  it('a broken connection is an outage (503), and for a submission an unknown outcome', () => {
+    for (const sentence of ['Connection reset by peer', 'Transport endpoint is not connected']) {
+      const error = classify(run(`squeue: error: slurm_load_jobs error: ${sentence}\n`), 'Listing jobs failed');
+      expect([sentence, error.status, error.code]).toEqual([sentence, 503, 'scheduler_unavailable']);
+      expect(REPLY_LOST.test(`sbatch: error: Batch job submission failed: ${sentence}`)).toBe(true);
+    }
+    expect(REPLY_LOST.test('sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)')).toBe(false);
   });
 });

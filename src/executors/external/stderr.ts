@@ -11,7 +11,7 @@ import { unavailableMessage } from '../unavailable.js';
 const KNOWN: ReadonlyArray<[RegExp, ErrorCode]> = [
   [/Invalid job id specified|Invalid job id|Job id \S+ not found/i, 'job_not_found'],
   [/Invalid node name specified/i, 'node_not_found'],
-  [/Unable to contact slurm controller|Resource temporarily unavailable|Message send failure|Message receive failure|Received zero length message|Failed to connect to authentication agent|in standby mode|Connection refused|Socket timed out|Unable to establish|Zero Bytes were transmitted|Communication connection failure|Slurm backup controller in standby mode|Unable to connect to slurmctld|Unable to connect to slurmdbd|Connection timed out/i, 'scheduler_unavailable'],
+  [/Unable to contact slurm controller|Resource temporarily unavailable|Message send failure|Message receive failure|Received zero length message|Failed to connect to authentication agent|in standby mode|Connection refused|Socket timed out|Unable to establish|Zero Bytes were transmitted|Communication connection failure|Slurm backup controller in standby mode|Unable to connect to slurmctld|Unable to connect to slurmdbd|Connection timed out|Connection reset by peer|Transport endpoint is not connected|Broken pipe/i, 'scheduler_unavailable'],
   // The client could not make a credential (munged down or stopped): an outage, not a refusal.
   [/Munge encode failed|auth_g_create|Protocol authentication error|Unexpected missing socket error/i, 'scheduler_unavailable'],
   [/Access\/permission denied|Permission denied|User not authorized|Invalid user id|not the owner|Authentication failure|Invalid authentication credential|Authentication credential invalid|Unauthorized/i, 'forbidden'],
@@ -60,7 +60,7 @@ export const SBATCH_RETRYING = /Slurm temporarily unable to accept job, sleeping
  * Slurm's words (slurm_strerror) for a lost or unreadable reply: the request may have reached
  * slurmctld and been acted on. A failure to connect or to send is not among them.
  */
-export const REPLY_LOST = /Message receive failure|Unable to contact slurm controller \((receive|shutdown) failure\)|Communication shutdown failure|Insane message length|Received zero length message|Received message length < 0|Socket timed out on send\/recv operation|Zero Bytes were transmitted or received|Unexpected message received|Header lengths are longer than data received/i;
+export const REPLY_LOST = /Connection reset by peer|Transport endpoint is not connected|Message receive failure|Unable to contact slurm controller \((receive|shutdown) failure\)|Communication shutdown failure|Insane message length|Received zero length message|Received message length < 0|Socket timed out on send\/recv operation|Zero Bytes were transmitted or received|Unexpected message received|Header lengths are longer than data received/i;
 
 /** Returns the result when the tool succeeded, throws the classified failure otherwise. */
 export function check(result: RunResult, what: string): RunResult {

@@ -259,6 +259,8 @@ export interface Binding {
   /** Whether the calling thread has a token set in the auth/jwt plugin (tests: it must not, between calls). */
   threadTokenSet(): boolean;
   setSerialized(on: boolean): void;
+  /** _exit(code): ends the process without joining worker threads (which may be inside libslurm). */
+  exitNow(code: number): never;
 }
 
 /**
@@ -285,6 +287,15 @@ export function loadBinding(path: string = BINDING_PATH, auth: AuthMode = 'none'
     throw unavailable(`--auth=${auth}: ${(error as Error).message}`, error);
   }
   return binding;
+}
+
+/**
+ * Ends the process with _exit(code), without joining worker threads (process.exit() would wait
+ * for any that is inside a libslurm call). Falls back to process.exit() where no binding is loaded.
+ */
+export function exitNow(code: number): never {
+  if (loaded) loaded.exitNow(code);
+  process.exit(code);
 }
 
 function requireBinding(path: string, unavailable: (why: string, cause?: unknown) => GatewayError): Binding {

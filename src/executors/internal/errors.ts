@@ -55,6 +55,13 @@ export const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {
 const SYSTEM_CODES: ReadonlyMap<number, ErrorCode> = new Map([
   [os.errno.ECONNREFUSED, 'scheduler_unavailable'],
   [os.errno.ETIMEDOUT, 'scheduler_unavailable'],
+  // The connection to slurmctld broke (it was killed or restarted mid-exchange).
+  [os.errno.ECONNRESET, 'scheduler_unavailable'],
+  [os.errno.ENOTCONN, 'scheduler_unavailable'],
+  [os.errno.EPIPE, 'scheduler_unavailable'],
+  [os.errno.ECONNABORTED, 'scheduler_unavailable'],
+  [os.errno.EHOSTUNREACH, 'scheduler_unavailable'],
+  [os.errno.ENETUNREACH, 'scheduler_unavailable'],
   // slurmctld's job table is full (MaxJobCount) or it is too busy: retry later.
   [os.errno.EAGAIN, 'scheduler_unavailable'],
   [os.errno.EACCES, 'forbidden'],

@@ -169,6 +169,9 @@ const REPLY_LOST = [
   'SLURM_UNEXPECTED_MSG_ERROR', 'ESLURM_PROTOCOL_INCOMPLETE_PACKET',
 ];
 
+/** A connection that broke mid-exchange: the job may have been sent (a refused connect sent nothing). */
+const BROKEN_CONNECTION: readonly number[] = [os.errno.ECONNRESET, os.errno.ENOTCONN];
+
 /**
  * sbatch's submission: an earlier job with the same Idempotency-Key among the caller's own
  * (slurm_load_job_user: what the controller still holds) is answered instead; then
@@ -187,7 +190,7 @@ function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, env: PlanEnv
       return { job_id: (yield* call('submit', desc)).job_id };
     } catch (error) {
       if (!isSlurmCallError(error)) throw error;
-      if (REPLY_LOST.some((name) => errnoOf(error, env, name))) {
+      if (REPLY_LOST.some((name) => errnoOf(error, env, name)) || BROKEN_CONNECTION.includes(error.slurmErrno)) {
         throw outcomeUnknown(`slurm_submit_batch_job failed after sending the job: ${error.slurmError}`, { api: error.api, errno: error.slurmErrno });
       }
       const refused = env.errors.toGatewayError(error, 'Job submission failed');

@@ -1,0 +1,29 @@
+/**
+ * The end of every fault case: the ledger's invariants plus the case's own checks (gateway up,
+ * exit code, …) fail together, with the ledger's summary and the gateway's own account of it.
+ * With SR_FAULTS_LOG=<file>, each verdict is also appended there as one JSON line.
+ */
+import { appendFileSync } from 'node:fs';
+import { describeReport, type Report } from './ledger.js';
+import { diagnose, type FaultGateway } from './gateway.js';
+
+export function expectHolds(report: Report, gateway: FaultGateway | FaultGateway[] | undefined, failures: string[] = []): void {
+  const all = [...failures, ...report.violations];
+  const gateways = Array.isArray(gateway) ? gateway : [gateway];
+  const test = expect.getState().currentTestName ?? 'unknown case';
+  if (process.env.SR_FAULTS_LOG) {
+    appendFileSync(process.env.SR_FAULTS_LOG, `${JSON.stringify({
+      at: new Date().toISOString(), test, pass: all.length === 0, failures: all, lost: report.lost,
+      unknownCreated: report.unknownCreated, counts: report.counts, gateway: gateways.map((g) => diagnose(g, 6)),
+    })}\n`);
+  }
+  if (all.length === 0) return;
+  throw new Error([
+    ...all.map((f) => `- ${f}`),
+    '--- ledger ---', describeReport(report),
+    ...gateways.map((g, i) => `--- gateway ${i + 1} ---\n${diagnose(g)}`),
+  ].join('\n'));
+}
+
+/** "200" when the gateway came back; otherwise a failure line. */
+export const upFailure = (up: string, when = 'after the fault'): string[] => (up === '200' ? [] : [`gateway not answering 200 ${when}: last answer ${up}`]);

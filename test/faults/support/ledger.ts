@@ -169,9 +169,10 @@ export class Ledger {
       const o = outcome(a);
       report.counts[`${a.kind} ${o}`] = (report.counts[`${a.kind} ${o}`] ?? 0) + 1;
       const what = `${a.kind === 'submit' ? `POST ${a.name}` : `GET ${a.path}`}`;
-      if (!a.allowed.includes(o)) report.violations.push(`${what}: answered ${o}, allowed: ${a.allowed.join(' | ')}`);
+      const empty = a.status === 0 && a.error !== 'ECONNREFUSED';
+      if (empty) report.violations.push(`${what}: no answer (${a.error}) after ${a.elapsedMs} ms`);
+      else if (!a.allowed.includes(o)) report.violations.push(`${what}: answered ${o}, allowed: ${a.allowed.join(' | ')}`);
       if (a.status !== 0 && a.elapsedMs > timeoutMs + marginMs) report.violations.push(`${what}: answered ${o} after ${a.elapsedMs} ms, deadline ${timeoutMs} ms (+${marginMs} ms margin)`);
-      if (a.status === 0 && a.error !== 'ECONNREFUSED') report.violations.push(`${what}: no answer (${a.error}) after ${a.elapsedMs} ms`);
     }
 
     const byName = new Map<string, Set<number>>(); // name -> job ids Slurm has (controller or accounting)

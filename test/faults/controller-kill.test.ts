@@ -6,7 +6,7 @@
  */
 import { clusterUp, restoreCluster, signalDaemon, sleep } from './support/cluster.js';
 import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger } from './support/ledger.js';
+import { Ledger, sweepFaultJobs } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
 
 const SUBMITS = 40;
@@ -21,6 +21,7 @@ describe.each(faultModes())('faults: slurmctld killed under a submit load ($exec
     await stopFaultGateway(gateway);
     await ledger?.cleanup();
   });
+  afterAll(sweepFaultJobs);
 
   test(`${SUBMITS} submits, kill -9 after ${KILL_AFTER} answers, restart: every answer by the deadline, the ledger holds`, async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

@@ -6,7 +6,7 @@
  */
 import { restoreCluster, sleep, whileStopped } from './support/cluster.js';
 import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger } from './support/ledger.js';
+import { Ledger, sweepFaultJobs } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
 
 describe.each(faultModes())('faults: slurmctld stopped past the deadline ($executor:$application)', (mode) => {
@@ -18,6 +18,7 @@ describe.each(faultModes())('faults: slurmctld stopped past the deadline ($execu
     await stopFaultGateway(gateway);
     await ledger?.cleanup();
   });
+  afterAll(sweepFaultJobs);
 
   test('answers by the deadline while stopped, 200 and 201 after SIGCONT; the ledger holds', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

@@ -7,7 +7,7 @@
  */
 import { restoreCluster, signalDaemon } from './support/cluster.js';
 import { faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger } from './support/ledger.js';
+import { Ledger, sweepFaultJobs } from './support/ledger.js';
 import { expectHolds } from './support/verdict.js';
 
 describe.each(faultModes())('faults: Idempotency-Key across a gateway restart ($executor:$application)', (mode) => {
@@ -21,6 +21,7 @@ describe.each(faultModes())('faults: Idempotency-Key across a gateway restart ($
     await stopFaultGateway(second);
     await ledger?.cleanup();
   });
+  afterAll(sweepFaultJobs);
 
   test('same key and body after a restart: the same job id, one job; another body: 409 idempotency_conflict', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

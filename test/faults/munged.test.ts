@@ -7,7 +7,7 @@
  */
 import { clusterUp, restoreCluster, signalDaemon, sleep, whileStopped } from './support/cluster.js';
 import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger } from './support/ledger.js';
+import { Ledger, sweepFaultJobs } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
 
 const UNAVAILABLE = ['503 scheduler_unavailable'];
@@ -21,6 +21,7 @@ describe.each(faultModes())('faults: munged down ($executor:$application)', (mod
     await stopFaultGateway(gateway);
     await ledger?.cleanup();
   });
+  afterAll(sweepFaultJobs);
 
   const during = async (url: string) => {
     await Promise.all([

@@ -7,7 +7,7 @@
  */
 import { poolChildren, restoreCluster, signalDaemon, sleep } from './support/cluster.js';
 import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger } from './support/ledger.js';
+import { Ledger, sweepFaultJobs } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
 
 const modes = faultModes(['process']);
@@ -21,6 +21,7 @@ const modes = faultModes(['process']);
     await stopFaultGateway(gateway);
     await ledger?.cleanup();
   });
+  afterAll(sweepFaultJobs);
 
   test('an idle child killed: the gateway survives, the next reads and submits succeed; the ledger holds', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

@@ -7,7 +7,7 @@
  */
 import { restoreCluster, signalDaemon, sleep } from './support/cluster.js';
 import { faultModes, GRACE_S, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger } from './support/ledger.js';
+import { Ledger, sweepFaultJobs } from './support/ledger.js';
 import { expectHolds } from './support/verdict.js';
 
 const EXIT_WITHIN_MS = GRACE_S * 1000 + 2000;
@@ -34,6 +34,7 @@ describe.each(faultModes())('faults: SIGTERM under load ($executor:$application)
     await stopFaultGateway(gateway);
     await ledger?.cleanup();
   });
+  afterAll(sweepFaultJobs);
 
   test('healthy cluster: every accepted request answered, exit 0 within grace + 2 s; the ledger holds', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

@@ -229,3 +229,15 @@ export function describeReport(r: Report): string {
     ...r.unknownCreated.map((v) => `unknown outcome, job exists: ${v}`),
   ].join('\n');
 }
+
+/**
+ * Cancels every unfinished job of any fault ledger. A controller killed with SIGKILL restarts from
+ * its last saved state, which can bring back jobs an earlier case had already cancelled.
+ */
+export async function sweepFaultJobs(): Promise<void> {
+  try {
+    const { stdout } = await run('squeue', ['-h', '-a', '-t', 'PD,R,S,CF', '-o', '%i|%j'], { env: { ...process.env, LC_ALL: 'C' }, timeout: 30_000 });
+    const ids = stdout.trim().split('\n').map((l) => l.split('|')).filter(([, name]) => /^flt-[0-9a-f]{6}-\d+$/.test(name ?? '')).map(([id]) => id!);
+    if (ids.length) await run('scancel', ids, { timeout: 30_000 });
+  } catch { /* best effort */ }
+}

@@ -51,7 +51,7 @@ export interface SlurmJob { jobId: number; name: string; state: string; source: 
 
 export interface Report {
   violations: string[];
-  /** Jobs a client was told about that neither squeue nor sacct knows: Slurm lost them. */
+  /** Jobs a client was told about (201, or 200 for a replay) that neither squeue nor sacct knows: Slurm lost them. */
   lost: string[];
   /** Jobs that exist after a submit_outcome_unknown answer (allowed, reported). */
   unknownCreated: string[];
@@ -126,7 +126,8 @@ export class Ledger {
       kind, path, ...extra,
       status: reply.status,
       ...(body.error?.code && { code: body.error.code }),
-      ...(reply.status === 201 && typeof body.job_id === 'number' && { jobId: body.job_id }),
+      // 201, or 200 for a replayed Idempotency-Key: either way the client was told this job.
+      ...(kind === 'submit' && (reply.status === 201 || reply.status === 200) && typeof body.job_id === 'number' && { jobId: body.job_id }),
       ...(reply.error && { error: reply.error }),
       elapsedMs: reply.elapsedMs,
       allowed,
@@ -191,7 +192,7 @@ export class Ledger {
       if (found.size > 1) report.violations.push(`${name}: one submission became ${found.size} jobs (${[...found].join(', ')}); answers: ${history}`);
       for (const id of told) {
         if (found.has(id)) continue;
-        if (found.size === 0) report.lost.push(`${name}: job ${id} was answered 201 but neither squeue nor sacct knows it (Slurm lost it)`);
+        if (found.size === 0) report.lost.push(`${name}: job ${id} was answered ${history} but neither squeue nor sacct knows it (Slurm lost it)`);
         else report.violations.push(`${name}: told job ${id}, but Slurm has ${[...found].join(', ')}`);
       }
       if (told.size === 0 && found.size > 0) {

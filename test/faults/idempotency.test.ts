@@ -1,9 +1,9 @@
 /**
  * Issue #9: submissions retried with the same Idempotency-Key across a gateway restart. The same
  * key and body return the same job id (201, or 200 as a replay) and Slurm holds one job; the same
- * key with another body is 409 idempotency_conflict. The hard case: the first attempt's outcome was unknown (the controller
- * was stopped past the deadline, then the gateway restarted); the retry on the new gateway finds
- * the job the resumed controller created instead of creating a second one.
+ * key with another body is 409 idempotency_conflict. The hard case: the first attempt's outcome
+ * was unknown (the controller was stopped past the deadline, then the gateway restarted); the
+ * retry on the new gateway finds the job the resumed controller created instead of a second one.
  */
 import { restoreCluster, signalDaemon } from './support/cluster.js';
 import { faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';

@@ -42,6 +42,6 @@ describe.each(faultModes())('faults: slurmctld killed under a submit load ($exec
     await restarted;
     const up = await answersOk(gateway, '/v1/jobs?name=none', 20);
     await ledger.submit(url, ['201']);
-    expectHolds(await ledger.check(), gateway, upFailure(up, 'after the restart'));
+    expectHolds(await ledger.check(), gateway, upFailure(up, 'after the restart'), ledger);
   });
 });

@@ -38,6 +38,6 @@ describe.each(faultModes())('faults: slurmctld stopped past the deadline ($execu
     const up = await answersOk(gateway);
     await ledger.submit(url, ['201']);
     await ledger.read(url, `/v1/jobs?name=${ledger.prefix}-1`, ['200']);
-    expectHolds(await ledger.check(), gateway, upFailure(up, 'after SIGCONT'));
+    expectHolds(await ledger.check(), gateway, upFailure(up, 'after SIGCONT'), ledger);
   });
 });

@@ -41,7 +41,7 @@ describe.each(faultModes())('faults: Idempotency-Key across a gateway restart ($
     await ledger.submit(second.url, ['409 idempotency_conflict'], { name, extra: { time_limit: 6 } });
     const failures = before.jobId !== undefined && after.jobId !== before.jobId
       ? [`the retry after the restart answered job ${after.jobId}, the first attempt job ${before.jobId}`] : [];
-    expectHolds(await ledger.check(), [first, second], [...cleanly(first), ...failures]);
+    expectHolds(await ledger.check(), [first, second], [...cleanly(first), ...failures], ledger);
   });
 
   test('first attempt unknown (controller stopped), gateway restarted, controller resumed: the retry answers the job that exists, one job', async () => {
@@ -58,6 +58,6 @@ describe.each(faultModes())('faults: Idempotency-Key across a gateway restart ($
     }
     second = await startFaultGateway(mode);
     await ledger.submit(second.url, ['200', '201'], { name });
-    expectHolds(await ledger.check(), [first, second], cleanly(first));
+    expectHolds(await ledger.check(), [first, second], cleanly(first), ledger);
   });
 });

@@ -42,7 +42,7 @@ describe.each(faultModes())('faults: munged down ($executor:$application)', (mod
     });
     const up = await answersOk(gateway);
     await ledger.submit(gateway.url, ['201']);
-    expectHolds(await ledger.check(), gateway, upFailure(up, 'after SIGCONT'));
+    expectHolds(await ledger.check(), gateway, upFailure(up, 'after SIGCONT'), ledger);
   });
 
   test('kill munged, restart it: 503 scheduler_unavailable by the deadline, then 200 and 201; the ledger holds', async () => {
@@ -58,6 +58,6 @@ describe.each(faultModes())('faults: munged down ($executor:$application)', (mod
     }
     const up = await answersOk(gateway);
     await ledger.submit(gateway.url, ['201']);
-    expectHolds(await ledger.check(), gateway, upFailure(up, 'after munged restarted'));
+    expectHolds(await ledger.check(), gateway, upFailure(up, 'after munged restarted'), ledger);
   });
 });

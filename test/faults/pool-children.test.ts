@@ -39,7 +39,7 @@ const modes = faultModes(['process']);
       ledger.submit(gateway.url, ['201']),
     ]);
     const up = await answersOk(gateway, '/v1/jobs?name=none', 5);
-    expectHolds(await ledger.check(), gateway, [...alive, ...upFailure(up, 'after an idle child was killed')]);
+    expectHolds(await ledger.check(), gateway, [...alive, ...upFailure(up, 'after an idle child was killed')], ledger);
   });
 
   test('busy children killed mid-submit: submit_outcome_unknown (or 201), the gateway survives; the ledger holds', async () => {
@@ -62,6 +62,6 @@ const modes = faultModes(['process']);
     await inFlight;
     const up = await answersOk(gateway);
     await ledger.submit(gateway.url, ['201']);
-    expectHolds(await ledger.check(), gateway, upFailure(up, 'after busy children were killed'));
+    expectHolds(await ledger.check(), gateway, upFailure(up, 'after busy children were killed'), ledger);
   });
 });

@@ -54,7 +54,7 @@ describe.each(faultModes())('faults: SIGTERM under load ($executor:$application)
     const exit = await cleanExit(gateway, termAt);
     const accepted = ledger.answers.filter((a) => a.status !== 0).length;
     expect(accepted).toBeGreaterThan(8); // the harness: SIGTERM came under load
-    expectHolds(await ledger.check(), gateway, exit);
+    expectHolds(await ledger.check(), gateway, exit, ledger);
   });
 
   test('controller stopped: requests in flight past the grace are answered, exit 0 within grace + 2 s; the ledger holds', async () => {
@@ -81,6 +81,6 @@ describe.each(faultModes())('faults: SIGTERM under load ($executor:$application)
       process.kill(ctld, 'SIGCONT');
     }
     await inFlight;
-    expectHolds(await ledger.check(), gateway, exit);
+    expectHolds(await ledger.check(), gateway, exit, ledger);
   });
 });

@@ -34,8 +34,8 @@ export interface Answer {
   elapsedMs: number;
   /** What the case allows for this request ("201", "504 deadline_exceeded", "refused"). */
   allowed: string[];
-  /** The request's deadline was not the gateway's (it was sent while the gateway was down). */
-  note?: string;
+  /** Sent as X-Request-Id, so the gateway's log says whether it ever parsed the request. */
+  requestId?: string;
 }
 
 export interface LedgerOptions {
@@ -69,6 +69,7 @@ export class Ledger {
   readonly answers: Answer[] = [];
   readonly #options: Required<LedgerOptions>;
   #seq = 0;
+  #requests = 0;
 
   constructor(options: LedgerOptions) {
     this.#options = { marginMs: 1000, headers: {}, ...options };
@@ -116,11 +117,13 @@ export class Ledger {
     await Promise.all(Array.from({ length: o.concurrency }, worker));
   }
 
-  #call(url: string, c: { method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string> }): Promise<Reply> {
-    return call(url, { ...c, headers: { ...this.#options.headers, ...c.headers }, clientTimeoutMs: this.#options.timeoutMs + this.#options.marginMs + 10_000 });
+  async #call(url: string, c: { method: 'GET' | 'POST'; path: string; body?: unknown; headers?: Record<string, string> }): Promise<Reply & { requestId: string }> {
+    const requestId = `${this.prefix}-r${++this.#requests}`;
+    const headers = { ...this.#options.headers, ...c.headers, 'X-Request-Id': requestId };
+    return { ...await call(url, { ...c, headers, clientTimeoutMs: this.#options.timeoutMs + this.#options.marginMs + 10_000 }), requestId };
   }
 
-  #record(kind: Answer['kind'], path: string, reply: Reply, allowed: string[], extra: { name?: string; key?: string }): Answer {
+  #record(kind: Answer['kind'], path: string, reply: Reply & { requestId: string }, allowed: string[], extra: { name?: string; key?: string }): Answer {
     const body = reply.body && typeof reply.body === 'object' ? reply.body : {};
     const answer: Answer = {
       kind, path, ...extra,
@@ -130,6 +133,7 @@ export class Ledger {
       ...(kind === 'submit' && (reply.status === 201 || reply.status === 200) && typeof body.job_id === 'number' && { jobId: body.job_id }),
       ...(reply.error && { error: reply.error }),
       elapsedMs: reply.elapsedMs,
+      requestId: reply.requestId,
       allowed,
     };
     this.answers.push(answer);

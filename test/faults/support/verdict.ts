@@ -4,12 +4,12 @@
  * With SR_FAULTS_LOG=<file>, each verdict is also appended there as one JSON line.
  */
 import { appendFileSync } from 'node:fs';
-import { describeReport, type Report } from './ledger.js';
+import { describeReport, type Ledger, type Report } from './ledger.js';
 import { diagnose, type FaultGateway } from './gateway.js';
 
-export function expectHolds(report: Report, gateway: FaultGateway | FaultGateway[] | undefined, failures: string[] = []): void {
-  const all = [...failures, ...report.violations];
+export function expectHolds(report: Report, gateway: FaultGateway | FaultGateway[] | undefined, failures: string[] = [], ledger?: Ledger): void {
   const gateways = Array.isArray(gateway) ? gateway : [gateway];
+  const all = [...failures, ...report.violations, ...emptyReplies(ledger, gateways)];
   const test = expect.getState().currentTestName ?? 'unknown case';
   if (process.env.SR_FAULTS_LOG) {
     appendFileSync(process.env.SR_FAULTS_LOG, `${JSON.stringify({
@@ -31,3 +31,17 @@ export function expectHolds(report: Report, gateway: FaultGateway | FaultGateway
 
 /** "200" when the gateway came back; otherwise a failure line. */
 export const upFailure = (up: string, when = 'after the fault'): string[] => (up === '200' ? [] : [`gateway not answering 200 ${when}: last answer ${up}`]);
+
+/**
+ * For each empty reply, what the gateway's log says about it: the gateway logs every request id
+ * with its status when the handler finishes, so "no log line" means it never finished handling it
+ * (closed while idle or in the accept queue, or the process ended first).
+ */
+function emptyReplies(ledger: Ledger | undefined, gateways: Array<FaultGateway | undefined>): string[] {
+  if (!ledger) return [];
+  return ledger.answers.filter((a) => a.status === 0 && a.error !== 'ECONNREFUSED').map((a) => {
+    const line = a.requestId && gateways.flatMap((g) => g?.logs ?? []).find((l) => l.includes(`"requestId":"${a.requestId}"`) && l.includes('"msg":"request"'));
+    const status = line ? /"status":(\d+)/.exec(line)?.[1] : undefined;
+    return `(note) ${a.requestId} (${a.kind} ${a.name ?? a.path}): ${a.error} after ${a.elapsedMs} ms; ${line ? `the gateway logged it as answered ${status}` : 'the gateway never logged an answer for it'}`;
+  });
+}

@@ -4,10 +4,11 @@
  * unsaved state: reported); no job exists that the client was not told about, except after
  * submit_outcome_unknown; the gateway answers 200 and 201 once the controller is back.
  */
-import { clusterUp, restoreCluster, signalDaemon, sleep } from './support/cluster.js';
-import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger, sweepFaultJobs } from './support/ledger.js';
+import { clusterUp, signalDaemon, sleep } from './support/cluster.js';
+import { answersOk, faultModes, startFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
+import { Ledger } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
+import { cleanUpEachCase } from './support/case.js';
 
 const SUBMITS = 40;
 const KILL_AFTER = 8; // answers
@@ -16,12 +17,7 @@ describe.each(faultModes())('faults: slurmctld killed under a submit load ($exec
   let gateway: FaultGateway | undefined;
   let ledger: Ledger | undefined;
 
-  afterEach(async () => {
-    await restoreCluster();
-    await stopFaultGateway(gateway);
-    await ledger?.cleanup();
-  });
-  afterAll(sweepFaultJobs);
+  cleanUpEachCase(() => ({ gateways: [gateway], ledger }));
 
   test(`${SUBMITS} submits, kill -9 after ${KILL_AFTER} answers, restart: every answer by the deadline, the ledger holds`, async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

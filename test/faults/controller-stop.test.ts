@@ -4,21 +4,17 @@
  * decides whether that was true: the resumed controller creates jobs from its backlog); afterwards
  * the gateway is up and answers 200 and 201.
  */
-import { restoreCluster, sleep, whileStopped } from './support/cluster.js';
-import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger, sweepFaultJobs } from './support/ledger.js';
+import { sleep, whileStopped } from './support/cluster.js';
+import { answersOk, faultModes, startFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
+import { Ledger } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
+import { cleanUpEachCase } from './support/case.js';
 
 describe.each(faultModes())('faults: slurmctld stopped past the deadline ($executor:$application)', (mode) => {
   let gateway: FaultGateway | undefined;
   let ledger: Ledger | undefined;
 
-  afterEach(async () => {
-    await restoreCluster();
-    await stopFaultGateway(gateway);
-    await ledger?.cleanup();
-  });
-  afterAll(sweepFaultJobs);
+  cleanUpEachCase(() => ({ gateways: [gateway], ledger }));
 
   test('answers by the deadline while stopped, 200 and 201 after SIGCONT; the ledger holds', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

@@ -5,10 +5,11 @@
  * was unknown (the controller was stopped past the deadline, then the gateway restarted); the
  * retry on the new gateway finds the job the resumed controller created instead of a second one.
  */
-import { restoreCluster, signalDaemon } from './support/cluster.js';
+import { signalDaemon } from './support/cluster.js';
 import { faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger, sweepFaultJobs } from './support/ledger.js';
+import { Ledger } from './support/ledger.js';
 import { expectHolds } from './support/verdict.js';
+import { cleanUpEachCase } from './support/case.js';
 
 /** The first gateway was told to stop (SIGTERM): it must have exited 0 by itself. */
 const cleanly = (gateway: FaultGateway): string[] => {
@@ -21,13 +22,7 @@ describe.each(faultModes())('faults: Idempotency-Key across a gateway restart ($
   let second: FaultGateway | undefined;
   let ledger: Ledger | undefined;
 
-  afterEach(async () => {
-    await restoreCluster();
-    await stopFaultGateway(first);
-    await stopFaultGateway(second);
-    await ledger?.cleanup();
-  });
-  afterAll(sweepFaultJobs);
+  cleanUpEachCase(() => ({ gateways: [first, second], ledger }));
 
   test('same key and body after a restart: the same job id, one job; another body: 409 idempotency_conflict', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

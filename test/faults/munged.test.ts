@@ -10,10 +10,11 @@
  * slurmctld (the ledger then checks that no job appeared unannounced). Every answer comes by the
  * deadline, and the gateway answers 200 and 201 once munged is back.
  */
-import { clusterUp, processState, restoreCluster, signalDaemon, sleep, whileStopped } from './support/cluster.js';
-import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger, sweepFaultJobs } from './support/ledger.js';
+import { clusterUp, processState, signalDaemon, sleep, whileStopped } from './support/cluster.js';
+import { answersOk, faultModes, startFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
+import { Ledger } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
+import { cleanUpEachCase } from './support/case.js';
 
 /** munged's socket gone: the failure comes back in time. */
 const UNAVAILABLE = ['503 scheduler_unavailable'];
@@ -25,12 +26,7 @@ describe.each(faultModes())('faults: munged down ($executor:$application)', (mod
   let gateway: FaultGateway | undefined;
   let ledger: Ledger | undefined;
 
-  afterEach(async () => {
-    await restoreCluster();
-    await stopFaultGateway(gateway);
-    await ledger?.cleanup();
-  });
-  afterAll(sweepFaultJobs);
+  cleanUpEachCase(() => ({ gateways: [gateway], ledger }));
 
   const during = async (url: string, reads: string[]) => {
     await Promise.all([

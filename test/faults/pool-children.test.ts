@@ -5,10 +5,11 @@
  * submission is in flight for sure): the answer is submit_outcome_unknown (or 201 when the job id
  * came back), and the ledger holds once the controller has created whatever it received.
  */
-import { poolChildren, restoreCluster, signalDaemon, sleep } from './support/cluster.js';
-import { answersOk, faultModes, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger, sweepFaultJobs } from './support/ledger.js';
+import { poolChildren, signalDaemon, sleep } from './support/cluster.js';
+import { answersOk, faultModes, startFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
+import { Ledger } from './support/ledger.js';
 import { expectHolds, upFailure } from './support/verdict.js';
+import { cleanUpEachCase } from './support/case.js';
 
 const modes = faultModes(['process']);
 
@@ -16,12 +17,7 @@ const modes = faultModes(['process']);
   let gateway: FaultGateway | undefined;
   let ledger: Ledger | undefined;
 
-  afterEach(async () => {
-    await restoreCluster();
-    await stopFaultGateway(gateway);
-    await ledger?.cleanup();
-  });
-  afterAll(sweepFaultJobs);
+  cleanUpEachCase(() => ({ gateways: [gateway], ledger }));
 
   test('an idle child killed: the gateway survives, the next reads and submits succeed; the ledger holds', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

@@ -5,10 +5,11 @@
  * after the listener closed was never accepted and is fine. The process exits with code 0 within
  * the grace plus about two seconds, and the ledger holds.
  */
-import { restoreCluster, signalDaemon, sleep } from './support/cluster.js';
-import { faultModes, GRACE_S, startFaultGateway, stopFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
-import { Ledger, sweepFaultJobs } from './support/ledger.js';
+import { signalDaemon, sleep } from './support/cluster.js';
+import { faultModes, GRACE_S, startFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
+import { Ledger } from './support/ledger.js';
 import { expectHolds } from './support/verdict.js';
+import { cleanUpEachCase } from './support/case.js';
 
 const EXIT_WITHIN_MS = GRACE_S * 1000 + 2000;
 
@@ -29,12 +30,7 @@ describe.each(faultModes())('faults: SIGTERM under load ($executor:$application)
   let gateway: FaultGateway | undefined;
   let ledger: Ledger | undefined;
 
-  afterEach(async () => {
-    await restoreCluster();
-    await stopFaultGateway(gateway);
-    await ledger?.cleanup();
-  });
-  afterAll(sweepFaultJobs);
+  cleanUpEachCase(() => ({ gateways: [gateway], ledger }));
 
   test('healthy cluster: every accepted request answered, exit 0 within grace + 2 s; the ledger holds', async () => {
     ledger = new Ledger({ timeoutMs: TIMEOUT_MS });

@@ -9,4 +9,5 @@ eval "$(bash scripts/ensure-slurm.sh)"
 [[ -f build/Release/slurm_binding.node ]] || node scripts/build-native.mjs
 npm run --silent build
 npm run --silent typecheck
+npm run --silent lint:layers   # the layer rules and no import cycles (.dependency-cruiser.cjs)
 NODE_OPTIONS=--experimental-vm-modules exec npx jest --runInBand "$@"

@@ -2,7 +2,7 @@
  * Scheduler commands: plain, structured-cloneable data. A command crosses into a worker thread or
  * a child process unchanged, and every executor has one exhaustive `switch (command.kind)`.
  */
-import type { IdempotencyTag } from './executors/idempotency.js';
+import type { IdempotencyTag } from './slurm/idempotency.js';
 import type { ClusterInfo, Job, JobState, Node, Partition, Ping } from './model.js';
 
 /** `123` or an array task `123_4`. */
@@ -65,7 +65,7 @@ export type SchedulerCommand =
   /**
    * Submit a batch job. With `idempotency` (hashes of the caller's Idempotency-Key and of the
    * body, src/handlers/idempotency.ts), the caller's jobs are searched for that key first and an
-   * earlier job is answered instead of a new one (src/executors/idempotency.ts).
+   * earlier job is answered instead of a new one (src/slurm/idempotency.ts).
    */
   | { kind: 'jobs.submit'; submission: JobSubmission; idempotency?: IdempotencyTag }
   /** Cancel the job, or send `signal` (a name such as USR1) without cancelling it. */

@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 import { remaining, toCommandContext, type RequestContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
-import { outcomeUnknown } from '../executors/submit-outcome.js';
+import { outcomeUnknown } from '../slurm/submit-outcome.js';
 import type { DispatchStrategy } from './strategy.js';
 
 const STOP_GRACE_MS = 1000;

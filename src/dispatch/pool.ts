@@ -4,7 +4,7 @@ import { deserializeError, GatewayError } from '../errors.js';
 import { WORKER_CONFIG_ENV, type DispatchStrategy, type StrategyOptions, type WorkerEnvelope, type WorkerTask } from './strategy.js';
 import type { CommandContext } from '../context.js';
 import type { CommandKind, ResultOf, SchedulerCommand } from '../commands.js';
-import { outcomeUnknown } from '../executors/submit-outcome.js';
+import { outcomeUnknown } from '../slurm/submit-outcome.js';
 
 /** Compiled worker entry; pools load JavaScript by path, so they always point at the build. */
 export function workerFilename(): string {

@@ -1,11 +1,11 @@
 /**
  * The HTTP side of Idempotency-Key on POST /v1/jobs: what a key and a body hash to, and one
  * submission at a time per key in this gateway. The job itself carries the hashes in Slurm
- * (src/executors/idempotency.ts), so a retry finds it from any replica, after any restart.
+ * (src/slurm/idempotency.ts), so a retry finds it from any replica, after any restart.
  */
 import { createHash } from 'node:crypto';
 import type { JobSubmission } from '../commands.js';
-import type { IdempotencyTag } from '../executors/idempotency.js';
+import type { IdempotencyTag } from '../slurm/idempotency.js';
 
 const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 

@@ -3,7 +3,7 @@ import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import type { JobAction } from '../commands.js';
 import { validate } from '../http/validate.js';
 import { cancelQuery, emptyQuery, idempotencyKey, jobId, jobListQuery, outputQuery, submitBody, updateBody, utf8Bytes } from '../http/schemas.js';
-import { SLURM_COMMENT_BYTES, taggedComment } from '../executors/idempotency.js';
+import { SLURM_COMMENT_BYTES, taggedComment } from '../slurm/idempotency.js';
 import { idempotencyTag, KeyedSerial } from './idempotency.js';
 import { GatewayError } from '../errors.js';
 import { gatewayReader, readJobOutput, type OutputStream } from '../output/read.js';

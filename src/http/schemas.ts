@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { JOB_STATES } from '../model.js';
 import { LIMITS } from './limits.js';
-import { environmentProblems } from '../executors/job-environment.js';
-import { KEY_PREFIX } from '../executors/idempotency.js';
+import { environmentProblems } from '../slurm/job-environment.js';
+import { KEY_PREFIX } from '../slurm/idempotency.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -220,7 +220,7 @@ const environment = z.custom<unknown>(
   z.string().refine((s) => !s.includes('\u0000'), 'must not contain NUL bytes').refine(isWellFormed, 'must be valid Unicode (no unpaired surrogates)'),
 )).superRefine((env, ctx) => {
   const entries = Object.entries(env);
-  // Names a job may not have (Slurm's own, loaders', interpreters'): src/executors/job-environment.ts.
+  // Names a job may not have (Slurm's own, loaders', interpreters'): src/slurm/job-environment.ts.
   for (const [name, problem] of environmentProblems(env)) ctx.addIssue({ code: 'custom', path: [name], message: problem });
   if (entries.length > LIMITS.envEntries) ctx.addIssue({ code: 'custom', message: `must have at most ${LIMITS.envEntries} entries` });
   let total = 0;
@@ -233,7 +233,7 @@ const environment = z.custom<unknown>(
 });
 
 const jobName = text(LIMITS.nameChars).min(1, 'must not be empty');
-/** A job's comment; the gateway's Idempotency-Key token is kept at its start (src/executors/idempotency.ts). */
+/** A job's comment; the gateway's Idempotency-Key token is kept at its start (src/slurm/idempotency.ts). */
 const comment = text(LIMITS.commentChars).refine((s) => !s.startsWith(KEY_PREFIX), `must not start with "${KEY_PREFIX}" (reserved for the gateway's Idempotency-Key)`);
 
 /** The Idempotency-Key header of POST /v1/jobs: 1-255 visible ASCII characters (a UUID fits). */

@@ -8,7 +8,8 @@
 import { constants as os } from 'node:os';
 import { loadBinding, type SlurmCallError } from '../../src/executors/internal/binding.js';
 import { ErrorTable } from '../../src/executors/internal/errors.js';
-import { MAX_SUBMIT_RETRIES, planFor, type PlanEnv, type Step } from '../../src/executors/internal/plans.js';
+import { MAX_SUBMIT_RETRIES, planFor } from '../../src/executors/internal/plans.js';
+import type { PlanEnv, Step } from '../../src/executors/internal/plan.js';
 import { GatewayError } from '../../src/errors.js';
 import './support.js';
 

@@ -148,7 +148,7 @@ describe.each(modes())('identity: --executor=$executor --application=$applicatio
 
   test('suspending or resuming her own job, alice (no operator) gets 403 and the job is unchanged; a pending one is 409', async () => {
     // Slurm 22.05's reply to a token caller's suspend is unreadable (signed with munge), so the
-    // gateway decides from the job's state afterwards (src/executors/suspend-reply.ts; issue #9).
+    // gateway decides from the job's state afterwards (src/slurm/suspend-reply.ts; issue #9).
     const running = await submit(asAlice, { script: '#!/bin/bash\nsleep 120\n', name: uniqueName('nosuspend') });
     expect(running.status).toBe(201);
     const id = running.body.job_id;

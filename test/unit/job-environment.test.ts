@@ -2,7 +2,7 @@
  * Issue #9, item 1: a job's variables reach the job only. Which names a caller may give, and the
  * environment the gateway's own tools run with (an allow-list, never the gateway's or a caller's).
  */
-import { environmentNameProblem, environmentProblems } from '../../src/executors/job-environment.js';
+import { environmentNameProblem, environmentProblems } from '../../src/slurm/job-environment.js';
 import { toolEnvironment } from '../../src/executors/external/runner.js';
 import { submitBody } from '../../src/http/schemas.js';
 

@@ -4,7 +4,7 @@
  */
 import { classify, REPLY_LOST } from '../../src/executors/external/stderr.js';
 import { ERRNO_CODES } from '../../src/executors/internal/errors.js';
-import { unavailableMessage } from '../../src/executors/unavailable.js';
+import { unavailableMessage } from '../../src/slurm/unavailable.js';
 import type { RunResult } from '../../src/executors/external/runner.js';
 
 const run = (stderr: string): RunResult => ({ invocation: { tool: 'squeue', args: [] }, exitCode: 1, stdout: '', stderr });

@@ -1,4 +1,4 @@
-import { firstHost, outputPath } from '../../src/executors/output-path.js';
+import { firstHost, outputPath } from '../../src/slurm/output-path.js';
 
 const job = { job_id: 61, array_job_id: 57, array_task_id: 3, user: 'alice', name: 'sim', nodes: 'n[007-9,12]', working_directory: '/home/alice' };
 const plain = { ...job, job_id: 42, array_job_id: null, array_task_id: null };

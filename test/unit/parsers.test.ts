@@ -10,7 +10,7 @@ import { parseSdiag } from '../../src/executors/external/parse/sdiag.js';
 import { parseConfig, parsePing } from '../../src/executors/external/parse/config.js';
 import { parseSubmit } from '../../src/executors/external/parse/submit.js';
 import { classify, slurmReason } from '../../src/executors/external/stderr.js';
-import { inArraySpec, pickJob } from '../../src/executors/external/plans.js';
+import { inArraySpec, pickJob } from '../../src/slurm/job-ids.js';
 import { UnreadableOutput } from '../../src/executors/external/parse/values.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/slurm-22.05/${name}`, import.meta.url), 'utf8');

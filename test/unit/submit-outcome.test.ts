@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { submitOutcome, parseKeyedJobs } from '../../src/executors/external/parse/submit.js';
 import type { RunResult } from '../../src/executors/external/runner.js';
-import { callerComment, replayOf, tagOf, taggedComment } from '../../src/executors/idempotency.js';
+import { callerComment, replayOf, tagOf, taggedComment } from '../../src/slurm/idempotency.js';
 import { idempotencyTag, KeyedSerial } from '../../src/handlers/idempotency.js';
 import { poolFailure } from '../../src/dispatch/pool.js';
 import { Dispatcher, withDeadline } from '../../src/dispatch/dispatcher.js';

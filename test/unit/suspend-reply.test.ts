@@ -1,5 +1,5 @@
 /** The rule both executors apply when a token caller cannot read slurmctld's reply to suspend/resume. */
-import { isUnreadableReply, outcomeOfUnreadableReply } from '../../src/executors/suspend-reply.js';
+import { isUnreadableReply, outcomeOfUnreadableReply } from '../../src/slurm/suspend-reply.js';
 
 describe('an unreadable reply to suspend or resume', () => {
   it('is recognised from what scontrol and slurm_strerror() print', () => {

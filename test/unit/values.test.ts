@@ -1,4 +1,5 @@
-import { durationToMinutes, epochToIso, optionalInt, records, UnreadableOutput } from '../../src/executors/external/parse/values.js';
+import { records, UnreadableOutput } from '../../src/executors/external/parse/values.js';
+import { durationToMinutes, epochToIso, optionalInt } from '../../src/slurm/values.js';
 import { parseKeyValues } from '../../src/executors/external/parse/keyvalue.js';
 
 describe('Slurm value parsing', () => {

@@ -5,7 +5,7 @@ import { GatewayError } from '../../errors.js';
 import { lookupAccount, lookupAccountSync, type Account } from '../../auth/accounts.js';
 import { planFor, type Plan } from './plans.js';
 import { SlurmRunner, userNamespaceProblem, type Invocation, type RunResult } from './runner.js';
-import { startedSubmitFailure } from '../submit-outcome.js';
+import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
 
 /**
  * Runs Slurm's own tools (sbatch, squeue, scancel, scontrol, sinfo, sdiag) through execa. The

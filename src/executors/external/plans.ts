@@ -3,6 +3,7 @@
  * tool runs it needs and gets their results back, so the same plan serves the synchronous and
  * the asynchronous transport. Plans do no I/O themselves.
  */
+import { pickJob } from '../../slurm/job-ids.js';
 import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Job, Node, Partition } from '../../model.js';
@@ -15,10 +16,10 @@ import { parsePartitions } from './parse/partitions.js';
 import { parseConfig, parsePing } from './parse/config.js';
 import { parseSdiag } from './parse/sdiag.js';
 import { parseKeyedJobs, submitOutcome } from './parse/submit.js';
-import { replayOf, tagOf, taggedComment, type IdempotencyTag, type KeyedJob } from '../idempotency.js';
+import { replayOf, tagOf, taggedComment, type IdempotencyTag, type KeyedJob } from '../../slurm/idempotency.js';
 import { UnreadableOutput } from './parse/values.js';
-import { DEFAULT_JOB_ENV } from '../job-environment.js';
-import { isUnreadableReply, outcomeOfUnreadableReply } from '../suspend-reply.js';
+import { DEFAULT_JOB_ENV } from '../../slurm/job-environment.js';
+import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend-reply.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
@@ -103,29 +104,6 @@ function* findJobQuietly(jobId: string): Plan<Job | undefined> {
   }
 }
 
-/**
- * The record for `123` (that job id exactly) or `123_4` (task 4 of array 123, or the pending
- * array record that still stands for it). `squeue --jobs=123` also lists 123's array tasks.
- */
-export function pickJob(jobs: Job[], jobId: string): Job | undefined {
-  const [base, task] = jobId.split('_').map(Number) as [number, number | undefined];
-  if (task === undefined) return jobs.find((j) => j.job_id === base);
-  return jobs.find((j) => j.array_job_id === base && j.array_task_id === task)
-    ?? jobs.find((j) => j.array_job_id === base && j.array_tasks !== null && inArraySpec(j.array_tasks, task));
-}
-
-/** Whether `task` is in an array spec such as "2-10:2,15%4". */
-export function inArraySpec(spec: string, task: number): boolean {
-  return spec.replace(/%\d+$/, '').split(',').some((part) => {
-    const m = /^(\d+)(?:-(\d+)(?::(\d+))?)?$/.exec(part);
-    if (!m) return false;
-    const from = Number(m[1]);
-    const to = m[2] ? Number(m[2]) : from;
-    const step = m[3] ? Number(m[3]) : 1;
-    return task >= from && task <= to && (task - from) % step === 0;
-  });
-}
-
 export function sbatchArgs(s: JobSubmission): string[] {
   const args = ['--parsable', '--export=NIL', ...present([
     ['job-name', s.name], ['partition', s.partition], ['time', s.time_limit], ['nodes', s.nodes],
@@ -173,7 +151,7 @@ function* cancel(jobId: string, signal?: string): Plan<null> {
 function* control(jobId: string, action: JobAction): Plan<null> {
   const what = `Cannot ${action} job ${jobId}`;
   // A token caller cannot read slurmctld's reply to suspend/resume: the job's state before and
-  // after says what happened (src/executors/suspend-reply.ts).
+  // after says what happened (src/slurm/suspend-reply.ts).
   const suspending = action === 'suspend' || action === 'resume';
   const before = suspending ? yield* findJobQuietly(jobId) : undefined;
   const result = yield { tool: 'scontrol', args: [action, jobId] };

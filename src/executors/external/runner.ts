@@ -10,7 +10,7 @@ import { execa, execaSync, type Options, type Result, type SyncOptions, type Syn
 import { remaining, type CommandContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
 import type { ExecutorOptions } from '../executor.js';
-import { environmentProblems } from '../job-environment.js';
+import { environmentProblems } from '../../slurm/job-environment.js';
 
 export const SLURM_TOOLS = ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo', 'sacct', 'sdiag'] as const;
 export type SlurmTool = (typeof SLURM_TOOLS)[number];
@@ -97,7 +97,7 @@ export class SlurmRunner {
     const files: PrivateFile[] = [];
     const job = invocation.jobEnvironment;
     // Checked here too, not only at the edge: this is where a job variable could reach a process
-    // that is not the job (src/executors/job-environment.ts).
+    // that is not the job (src/slurm/job-environment.ts).
     const refused = environmentProblems(job);
     if (refused.length) throw new GatewayError('invalid_request', `environment.${refused[0]![0]}: ${refused[0]![1]}`);
     if (job && !token) {

@@ -5,7 +5,7 @@
  */
 import { GatewayError, type ErrorCode } from '../../errors.js';
 import type { RunResult } from './runner.js';
-import { unavailableMessage } from '../unavailable.js';
+import { unavailableMessage } from '../../slurm/unavailable.js';
 
 /** Slurm's messages (slurm_strerror) that have a meaning of their own, first match wins. */
 const KNOWN: ReadonlyArray<[RegExp, ErrorCode]> = [

@@ -48,7 +48,7 @@ export interface RawJob {
   std_out: string | null;
   std_err: string | null;
   batch_flag: number;
-  /** The job's comment; it carries the gateway's Idempotency-Key token (src/executors/idempotency.ts). */
+  /** The job's comment; it carries the gateway's Idempotency-Key token (src/slurm/idempotency.ts). */
   comment: string | null;
 }
 

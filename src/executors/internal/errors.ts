@@ -6,7 +6,7 @@
 import { constants as os } from 'node:os';
 import { GatewayError, type ErrorCode } from '../../errors.js';
 import type { Binding, SlurmCallError } from './binding.js';
-import { unavailableMessage } from '../unavailable.js';
+import { unavailableMessage } from '../../slurm/unavailable.js';
 
 /** Slurm errno name -> code. Anything not listed is `scheduler_rejected`. */
 export const ERRNO_CODES: Readonly<Record<string, ErrorCode>> = {

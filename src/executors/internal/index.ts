@@ -5,8 +5,9 @@ import type { Executor, ExecutorOptions } from '../executor.js';
 import { loadBinding, type AuthMode, type Binding, type OpName } from './binding.js';
 import { ErrorTable } from './errors.js';
 import { defaultConcurrency, Limiter } from './limiter.js';
-import { planFor, type Plan, type PlanEnv, type Step } from './plans.js';
-import { startedSubmitFailure } from '../submit-outcome.js';
+import { planFor } from './plans.js';
+import type { Plan, PlanEnv, Step } from './plan.js';
+import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
 
 export interface InternalExecutorOptions extends ExecutorOptions {
   /**

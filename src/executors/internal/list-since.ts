@@ -10,15 +10,9 @@ import type { JobFilter, JobListSince } from '../../commands.js';
 import type { Job } from '../../model.js';
 import type { RawJob } from './binding.js';
 import { toJob } from './normalise.js';
-import { listJobs, loadJobs, type Plan, type PlanEnv } from './plans.js';
+import { listJobs, loadJobs, type SinceProbe } from './job-reads.js';
+import type { Plan, PlanEnv } from './plan.js';
 import { parseJobSpec } from './squeue.js';
-
-/** Filled by loadJobs when it used the conditional load. */
-export interface SinceProbe {
-  update_time: number;
-  last_update?: number;
-  unchanged?: boolean;
-}
 
 export function* listJobsSince(filter: JobFilter, since: number, env: PlanEnv): Plan<JobListSince> {
   const c = env.binding.constants;

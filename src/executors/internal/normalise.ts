@@ -1,14 +1,14 @@
 /**
  * The field mapping: libslurm records -> the gateway's model, in one place. Each field is what
  * the external executor reads from squeue/sinfo/scontrol/sdiag for the same object: the value
- * as the tool would print it, then the same placeholder rules (external/parse/values.ts), so both
+ * as the tool would print it, then the same placeholder rules (src/slurm/values.ts), so both
  * executors answer equal JSON. Where the tools lose information we follow them for parity and
  * say so (PARITY notes; docs/internal-executor.md lists them). Pure.
  */
 import type { ClusterInfo, ControllerStats, Job, Node, Partition } from '../../model.js';
-import { exitCode } from '../external/parse/jobs.js';
-import { epochToIso, list, optionalText } from '../external/parse/values.js';
-import { outputPath } from '../output-path.js';
+import { exitCode } from '../../slurm/values.js';
+import { epochToIso, list, optionalText } from '../../slurm/values.js';
+import { outputPath } from '../../slurm/output-path.js';
 import type { Constants, RawConfig, RawJob, RawNode, RawPartition, RawStats } from './binding.js';
 
 /** What `%s` prints for a NULL string (glibc). */

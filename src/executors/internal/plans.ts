@@ -1,37 +1,25 @@
 /**
  * Meaning: what each command is in libslurm calls, mirroring what the external executor's tools
- * do with the same calls (squeue, sinfo, scontrol, scancel, sbatch, sdiag of Slurm 22.05). A plan
- * is a generator that yields the calls it needs and gets their results back (a failed call is
- * thrown into it), so one plan serves executeSync and execute. Plans do no I/O themselves.
+ * do with the same calls (squeue, sinfo, scontrol, scancel, sbatch, sdiag of Slurm 22.05). Plans
+ * (plan.ts) do no I/O themselves; reading jobs is in job-reads.ts, the validated list in
+ * list-since.ts.
  */
 import { constants as os } from 'node:os';
-import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type JobUpdate, type ResultOf, type SchedulerCommand } from '../../commands.js';
-import { replayOf, tagOf, taggedComment, type IdempotencyTag } from '../idempotency.js';
-import { outcomeUnknown } from '../submit-outcome.js';
+import { assertNever, type CommandOf, type JobAction, type JobSubmission, type JobUpdate, type ResultOf, type SchedulerCommand } from '../../commands.js';
+import { replayOf, tagOf, taggedComment, type IdempotencyTag } from '../../slurm/idempotency.js';
+import { outcomeUnknown } from '../../slurm/submit-outcome.js';
+import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend-reply.js';
 import { GatewayError } from '../../errors.js';
 import type { ClusterInfo, Job, Node, Partition, Ping } from '../../model.js';
-import { pickJob } from '../external/plans.js';
-import { isSlurmCallError, type Binding, type OpArgs, type OpName, type OpResult, type RawArrayResult, type RawJob } from './binding.js';
-import type { ErrorTable } from './errors.js';
-import { compareHostnames, toClusterInfo, toJob, toNode, toPartition } from './normalise.js';
-import { jobStateNum, parseJobSpec, selectJobs, type Selection } from './squeue.js';
-import { jobDescriptor, timeStr2Mins, type SubmitContext } from './submit.js';
-import { listJobsSince, type SinceProbe } from './list-since.js';
-import { isUnreadableReply, outcomeOfUnreadableReply } from '../suspend-reply.js';
+import { isSlurmCallError, type OpArgs, type RawArrayResult, type RawJob } from './binding.js';
+import { compareHostnames, toClusterInfo, toNode, toPartition } from './normalise.js';
+import { parseJobSpec } from './squeue.js';
+import { jobDescriptor, timeStr2Mins } from './submit.js';
+import { call, errnoOf, must, type Plan, type PlanEnv, type Step } from './plan.js';
+import { findJob, getJob, listJobs, loadJobs } from './job-reads.js';
+import { listJobsSince } from './list-since.js';
 
-export type Step =
-  | { kind: 'call'; op: OpName; args: unknown }
-  /** Wait `ms`; when the deadline comes first, end with `instead` (a refusal that is still true) rather than deadline_exceeded. */
-  | { kind: 'sleep'; ms: number; instead?: GatewayError };
-export type Plan<R> = Generator<Step, R, unknown>;
 
-/** What plans need besides the calls themselves: constants and pure helpers of the binding. */
-export interface PlanEnv {
-  binding: Binding;
-  errors: ErrorTable;
-  submit: SubmitContext;
-  now?: () => number;
-}
 
 export function planFor<C extends SchedulerCommand>(command: C, env: PlanEnv): Plan<ResultOf<C>> {
   return plan(command, env) as Plan<ResultOf<C>>;
@@ -56,106 +44,6 @@ function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
   }
 }
 
-/** One libslurm call; a failure comes back as the binding's SlurmCallError. */
-function* call<N extends OpName>(op: N, args: OpArgs<N>): Generator<Step, OpResult<N>, unknown> {
-  return (yield { kind: 'call', op, args }) as OpResult<N>;
-}
-
-/** One libslurm call whose failure is classified with `what` (as check() does for the tools). */
-function* must<N extends OpName>(env: PlanEnv, op: N, args: OpArgs<N>, what: string): Generator<Step, OpResult<N>, unknown> {
-  try {
-    return yield* call(op, args);
-  } catch (error) {
-    throw isSlurmCallError(error) ? env.errors.toGatewayError(error, what) : error;
-  }
-}
-
-const errnoOf = (error: unknown, env: PlanEnv, name: string) =>
-  isSlurmCallError(error) && error.slurmErrno === env.binding.constants.errno[name];
-
-// ---------------------------------------------------------------------------------------------
-// jobs
-
-/** squeue --states=… --user=… --jobs=… --partition=… --account=… --name=…, as selectJobs(). */
-export function* loadJobs(filter: JobFilter, env: PlanEnv, what: string, since?: SinceProbe): Plan<RawJob[]> {
-  const c = env.binding.constants;
-  const fail = (sentence: string, code: 'scheduler_rejected' | 'job_not_found' | 'invalid_job_state' = 'scheduler_rejected') =>
-    new GatewayError(code, `${what}: ${sentence}`, { details: { slurm_error: sentence } });
-  const sel: Selection = {};
-  if (filter.job_id) {
-    sel.jobs = filter.job_id.map((id) => parseJobSpec(id, c.NO_VAL) ?? (() => { throw fail(`Invalid job id: ${id}`, 'job_not_found'); })());
-  }
-  if (filter.state) {
-    sel.states = filter.state.map((s) => jobStateNum(s, c) ?? (() => { throw fail(`Invalid job state specified: ${s}`, 'invalid_job_state'); })());
-  }
-  if (filter.user) {
-    // squeue drops an unknown user with "error: Invalid user: x" (and the tool's caller fails on it).
-    const unknown = filter.user.find((u) => env.binding.uidFromString(u) === null);
-    if (unknown !== undefined) throw fail(`Invalid user: ${unknown}`);
-    sel.users = filter.user.map((u) => env.binding.uidFromString(u)!);
-  }
-  if (filter.partition) sel.partitions = filter.partition;
-  if (filter.account) sel.accounts = filter.account;
-  if (filter.name) sel.names = filter.name;
-
-  // squeue's calls: one job id -> slurm_load_job, one user -> slurm_load_job_user, else all;
-  // SHOW_ALL (hidden partitions too) whenever job ids were named.
-  const show_flags = sel.jobs?.length ? c.SHOW_ALL : 0;
-  const args: OpArgs<'jobs'> = { show_flags };
-  if (sel.jobs?.length === 1) args.job_id = sel.jobs[0]!.jobId;
-  else if (sel.users?.length === 1) args.user_id = sel.users[0]!;
-  let records: RawJob[];
-  try {
-    if (since && args.job_id === undefined && args.user_id === undefined) {
-      // The whole table: ask slurmctld whether anything changed since our last copy (list-since.ts).
-      const answer = yield* call('jobs_since', { show_flags, update_time: since.update_time });
-      since.last_update = answer.last_update;
-      if (answer.jobs === null) { since.unchanged = true; return []; }
-      records = answer.jobs;
-    } else {
-      records = yield* call('jobs', args);
-    }
-  } catch (error) {
-    // squeue --jobs=<one unknown id>: "Invalid job id specified", i.e. no such job.
-    if (args.job_id !== undefined && errnoOf(error, env, 'ESLURM_INVALID_JOB_ID')) return [];
-    throw isSlurmCallError(error) ? env.errors.toGatewayError(error, what) : error;
-  }
-  const reasonName = (code: number) => records.find((r) => r.state_reason === code)?.state_reason_name ?? String(code);
-  return selectJobs(records, sel, c, reasonName);
-}
-
-export function* listJobs(filter: JobFilter, env: PlanEnv): Plan<Job[]> {
-  const c = env.binding.constants;
-  const now = (env.now ?? Date.now)() / 1000;
-  // As the external executor: an id squeue refuses ("Invalid job id: 4294967296") gives an empty
-  // answer alone, and among others is asked about id by id so the known ones are still listed.
-  if (filter.job_id?.some((id) => parseJobSpec(id, c.NO_VAL) === undefined)) {
-    if (filter.job_id.length === 1) return [];
-    const jobs: Job[] = [];
-    for (const id of filter.job_id) jobs.push(...(yield* listJobs({ ...filter, job_id: [id] }, env)));
-    return jobs;
-  }
-  return (yield* loadJobs(filter, env, 'Listing jobs failed')).map((r) => toJob(r, c, now));
-}
-
-function* findJob(jobId: string, env: PlanEnv, what: string): Plan<Job | undefined> {
-  const c = env.binding.constants;
-  const now = (env.now ?? Date.now)() / 1000;
-  const jobs = (yield* loadJobs({ state: undefined, job_id: [jobId] }, env, what)).map((r) => toJob(r, c, now));
-  return pickJob(jobs, jobId);
-}
-
-function* getJob(jobId: string, env: PlanEnv): Plan<Job> {
-  let job: Job | undefined;
-  try {
-    job = yield* findJob(jobId, env, `Reading job ${jobId} failed`);
-  } catch (error) {
-    if (error instanceof GatewayError && error.code === 'job_not_found') throw new GatewayError('job_not_found', `No job ${jobId}`);
-    throw error;
-  }
-  if (!job) throw new GatewayError('job_not_found', `No job ${jobId}`);
-  return job;
-}
 
 /** sbatch's MAX_RETRIES (src/sbatch/sbatch.c, 22.05): it sleeps 1 s, 2 s, … between attempts. */
 export const MAX_SUBMIT_RETRIES = 15;

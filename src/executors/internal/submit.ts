@@ -7,7 +7,7 @@ import { getPriority, hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { JobSubmission } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
-import { DEFAULT_JOB_ENV, environmentProblems } from '../job-environment.js';
+import { DEFAULT_JOB_ENV, environmentProblems } from '../../slurm/job-environment.js';
 import type { Constants, RawJobDesc } from './binding.js';
 
 export interface SubmitContext {

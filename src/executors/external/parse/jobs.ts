@@ -1,7 +1,8 @@
 import type { Job } from '../../../model.js';
 import { FIELD_SEP, JOB_FIELDS, RECORD_SEP } from '../formats.js';
-import { outputPath } from '../../output-path.js';
-import { durationToMinutes, epochToIso, optionalInt, optionalText, records, UnreadableOutput } from './values.js';
+import { outputPath } from '../../../slurm/output-path.js';
+import { records, UnreadableOutput } from './values.js';
+import { durationToMinutes, epochToIso, exitCode, optionalInt, optionalText } from '../../../slurm/values.js';
 
 type Field = (typeof JOB_FIELDS)[number];
 
@@ -53,13 +54,3 @@ function fields(f: Record<Field, string>): Job {
   };
 }
 
-/**
- * squeue prints the raw wait(2) status. Exited: its exit status; killed by a signal: 128 + the
- * signal, as a shell reports it.
- */
-export function exitCode(value: string): number | null {
-  const raw = optionalInt(value);
-  if (raw === null) return null;
-  const signal = raw & 0x7f;
-  return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
-}

@@ -1,6 +1,7 @@
 import type { Node } from '../../../model.js';
 import { FIELD_SEP, NODE_FIELDS, RECORD_SEP } from '../formats.js';
-import { list, optionalInt, optionalText, records } from './values.js';
+import { records } from './values.js';
+import { list, optionalInt, optionalText } from '../../../slurm/values.js';
 
 type Field = (typeof NODE_FIELDS)[number];
 

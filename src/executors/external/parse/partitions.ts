@@ -1,6 +1,6 @@
 import type { Partition } from '../../../model.js';
 import { parseKeyValues } from './keyvalue.js';
-import { durationToMinutes, optionalInt, optionalText } from './values.js';
+import { durationToMinutes, optionalInt, optionalText } from '../../../slurm/values.js';
 
 /** Parses `scontrol --oneliner show partition`. Pure. */
 export function parsePartitions(stdout: string): Partition[] {

@@ -1,5 +1,5 @@
-import { outcomeUnknown } from '../../submit-outcome.js';
-import type { KeyedJob } from '../../idempotency.js';
+import { outcomeUnknown } from '../../../slurm/submit-outcome.js';
+import type { KeyedJob } from '../../../slurm/idempotency.js';
 import { FIELD_SEP, RECORD_SEP } from '../formats.js';
 import { classify, REPLY_LOST, slurmReason } from '../stderr.js';
 import type { RunResult } from '../runner.js';

@@ -1,0 +1,67 @@
+/**
+ * Slurm's values as its tools print them (under LC_ALL=C and SLURM_TIME_FORMAT=%s) and as libslurm
+ * hands them over once formatted the same way: placeholders, epoch times, durations, lists, wait
+ * statuses. Both executors read every field with these rules, so they answer alike. Pure.
+ */
+
+const EMPTY = new Set(['', 'N/A', 'n/a', '(null)', 'None', 'none', 'Unknown', 'NONE', '(none)']);
+
+export function optionalText(value: string | undefined): string | null {
+  const v = (value ?? '').trim();
+  return EMPTY.has(v) ? null : v;
+}
+
+export function optionalInt(value: string | undefined): number | null {
+  const v = optionalText(value);
+  if (v === null || !/^-?\d+$/.test(v)) return null;
+  return Number(v);
+}
+
+/** Epoch seconds (SLURM_TIME_FORMAT=%s) to ISO 8601 UTC; 0 and placeholders are null. */
+export function epochToIso(value: string | undefined): string | null {
+  const n = optionalInt(value);
+  return n === null || n <= 0 ? null : new Date(n * 1000).toISOString();
+}
+
+/**
+ * A Slurm duration ("UNLIMITED", "1-02:03:04", "02:03:04", "03:04", "5") to whole minutes,
+ * rounded up; unlimited or unset is null.
+ */
+export function durationToMinutes(value: string | undefined): number | null {
+  const v = optionalText(value);
+  if (v === null || /^(UNLIMITED|INFINITE|NOT_SET|Partition_Limit)$/i.test(v)) return null;
+  const match = /^(?:(\d+)-)?(?:(\d+):)?(?:(\d+):)?(\d+)$/.exec(v);
+  if (!match) return null;
+  const [, days, a, b, last] = match;
+  // "mm:ss", "hh:mm:ss", "d-hh", "d-hh:mm", "d-hh:mm:ss"; a bare number is minutes.
+  let seconds: number;
+  if (days !== undefined) {
+    const parts = [a, b, last].filter((p) => p !== undefined).map(Number);
+    const [h = 0, m = 0, s = 0] = parts;
+    seconds = Number(days) * 86400 + h * 3600 + m * 60 + s;
+  } else if (a !== undefined && b !== undefined) {
+    seconds = Number(a) * 3600 + Number(b) * 60 + Number(last);
+  } else if (a !== undefined) {
+    seconds = Number(a) * 60 + Number(last);
+  } else {
+    return Number(last);
+  }
+  return Math.ceil(seconds / 60);
+}
+
+/** "a,b,c" to a list; placeholders to []. */
+export function list(value: string | undefined): string[] {
+  const v = optionalText(value);
+  return v === null ? [] : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * squeue prints the raw wait(2) status. Exited: its exit status; killed by a signal: 128 + the
+ * signal, as a shell reports it.
+ */
+export function exitCode(value: string): number | null {
+  const raw = optionalInt(value);
+  if (raw === null) return null;
+  const signal = raw & 0x7f;
+  return signal === 0 ? (raw >> 8) & 0xff : 128 + signal;
+}

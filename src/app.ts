@@ -4,10 +4,10 @@ import type { Logger } from 'pino';
 import { TOKENS } from './tokens.js';
 import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import type { RuntimeInfo } from './options.js';
-import { requestContext } from './http/context.js';
+import { requestContext } from './http/request-context.js';
 import { errorBoundary } from './http/errors.js';
 import { authenticate } from './http/auth.js';
-import type { Authenticator } from './auth/tokens.js';
+import type { Authenticator } from './auth/jwt.js';
 import { createRouter } from './routes.js';
 import type { InFlightRequests } from './http/in-flight.js';
 

@@ -59,7 +59,7 @@ export type SchedulerCommand =
   | { kind: 'ping' }
   | { kind: 'cluster.info' }
   | { kind: 'jobs.list'; filter: JobFilter }
-  /** jobs.list, unless nothing changed since slurmctld's `since` (see src/dispatch/job-list-cache.ts). */
+  /** jobs.list, unless nothing changed since slurmctld's `since` (see src/dispatch/validated-lists.ts). */
   | { kind: 'jobs.list.since'; filter: JobFilter; since: number }
   | { kind: 'jobs.get'; jobId: JobId }
   /**

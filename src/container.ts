@@ -5,10 +5,10 @@ import { container as root, type DependencyContainer } from 'tsyringe';
 import { pino, type Logger } from 'pino';
 import { TOKENS } from './tokens.js';
 import type { GatewayOptions, RuntimeInfo } from './options.js';
-import { Coalescer, createStrategy, Dispatcher, JobListCache } from './dispatch/index.js';
+import { Coalescer, createStrategy, Dispatcher, ValidatedJobLists } from './dispatch/index.js';
 import { createExecutor } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
-import { Authenticator, readAuthSettings } from './auth/tokens.js';
+import { Authenticator, readAuthSettings } from './auth/jwt.js';
 import { callerPolicy } from './auth/callers.js';
 import { InFlightRequests } from './http/in-flight.js';
 
@@ -56,8 +56,8 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
   child.register(TOKENS.InFlight, { useValue: new InFlightRequests() });
   if (authenticator) child.register(TOKENS.Authenticator, { useValue: authenticator });
   const dispatcher = new Dispatcher(strategy, { queueLimit: options.queueLimit });
-  // Internal: job lists validated by slurmctld's last_update instead of reloaded (job-list-cache.ts).
-  const reads = options.executor === 'internal' ? new JobListCache(dispatcher) : dispatcher;
+  // Internal: job lists validated by slurmctld's last_update instead of reloaded (validated-lists.ts).
+  const reads = options.executor === 'internal' ? new ValidatedJobLists(dispatcher) : dispatcher;
   child.register(TOKENS.Dispatcher, { useValue: options.coalesce ? new Coalescer(reads) : reads });
   return child;
 }

@@ -18,6 +18,6 @@ export function createStrategy(application: Application, options: StrategyOption
 
 export { Dispatcher, type CommandDispatcher } from './dispatcher.js';
 export { Coalescer } from './coalescer.js';
-export { JobListCache } from './job-list-cache.js';
+export { ValidatedJobLists } from './validated-lists.js';
 export type { Application, DispatchStrategy, StrategyOptions } from './strategy.js';
 export { APPLICATIONS } from './strategy.js';

@@ -1,6 +1,6 @@
 import type { Executor, ExecutorKind, ExecutorOptions } from './executor.js';
-import { ExternalExecutor } from './external/index.js';
-import { loadInternalExecutor } from './internal/index.js';
+import { ExternalExecutor } from './external/executor.js';
+import { loadInternalExecutor } from './internal/executor.js';
 import { exitNow } from './internal/binding.js';
 
 export type ExecutorFactory = (options: ExecutorOptions) => Executor;

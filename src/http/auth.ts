@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import type { Authenticator } from '../auth/tokens.js';
+import type { Authenticator } from '../auth/jwt.js';
 
 /**
  * Puts the caller's identity on the request context; every command built from this request

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import type { SchedulerCommand } from '../../src/commands.js';
 import type { CommandContext, Identity } from '../../src/context.js';
-import { loadInternalExecutor } from '../../src/executors/internal/index.js';
+import { loadInternalExecutor } from '../../src/executors/internal/executor.js';
 import { external, FINISHED, uniqueName, waitForJob } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SchedulerCommand, ResultOf } from '../../src/commands.js';
 import type { CommandContext } from '../../src/context.js';
-import { ExternalExecutor } from '../../src/executors/external/index.js';
+import { ExternalExecutor } from '../../src/executors/external/executor.js';
 import type { Executor } from '../../src/executors/executor.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,7 +22,7 @@ export function useCluster(): void {
 }
 
 useCluster();
-const { loadInternalExecutor } = await import('../../src/executors/internal/index.js');
+const { loadInternalExecutor } = await import('../../src/executors/internal/executor.js');
 
 export const internal: Executor = loadInternalExecutor({});
 export const external: Executor = new ExternalExecutor();

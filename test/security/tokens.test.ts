@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Authenticator, CLOCK_SKEW_S } from '../../src/auth/tokens.js';
+import { Authenticator, CLOCK_SKEW_S } from '../../src/auth/jwt.js';
 import { callerPolicy, DEFAULT_DENIED_USERS, loginDefsUidMin, slurmDaemonUsers } from '../../src/auth/callers.js';
 import { GatewayError } from '../../src/errors.js';
 

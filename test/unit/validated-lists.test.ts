@@ -1,4 +1,4 @@
-import { JobListCache } from '../../src/dispatch/job-list-cache.js';
+import { ValidatedJobLists } from '../../src/dispatch/validated-lists.js';
 import type { CommandDispatcher } from '../../src/dispatch/dispatcher.js';
 import type { RequestContext } from '../../src/context.js';
 import type { JobListSince, SchedulerCommand } from '../../src/commands.js';
@@ -25,10 +25,10 @@ const jobs = (id: number) => [{ job_id: id }] as unknown as Job[];
 const list = { kind: 'jobs.list', filter: {} } as const;
 const sinceOf = (c: SchedulerCommand | undefined) => (c?.kind === 'jobs.list.since' ? c.since : undefined);
 
-describe('JobListCache', () => {
+describe('ValidatedJobLists', () => {
   it('asks with the kept last_update and answers the kept array while slurmctld reports no change', async () => {
     const inner = new Scripted();
-    const cache = new JobListCache(inner);
+    const cache = new ValidatedJobLists(inner);
     const first = jobs(1);
     inner.answers.push({ last_update: 100, valid_until: null, jobs: first }, { last_update: 100, valid_until: null, jobs: null });
     expect(await cache.dispatch(list, ctx())).toBe(first);
@@ -38,7 +38,7 @@ describe('JobListCache', () => {
 
   it('replaces the kept answer when the list changed', async () => {
     const inner = new Scripted();
-    const cache = new JobListCache(inner);
+    const cache = new ValidatedJobLists(inner);
     const second = jobs(2);
     inner.answers.push({ last_update: 100, valid_until: null, jobs: jobs(1) }, { last_update: 105, valid_until: null, jobs: second }, { last_update: 105, valid_until: null, jobs: null });
     await cache.dispatch(list, ctx());
@@ -49,7 +49,7 @@ describe('JobListCache', () => {
 
   it('keeps callers and filters apart', async () => {
     const inner = new Scripted();
-    const cache = new JobListCache(inner);
+    const cache = new ValidatedJobLists(inner);
     inner.answers.push(
       { last_update: 100, valid_until: null, jobs: jobs(1) },
       { last_update: 100, valid_until: null, jobs: jobs(2) },
@@ -65,7 +65,7 @@ describe('JobListCache', () => {
   it('never validates an answer that cannot be (last_update 0) or that time has changed (valid_until)', async () => {
     const inner = new Scripted();
     let now = 1_000_000;
-    const cache = new JobListCache(inner, () => now);
+    const cache = new ValidatedJobLists(inner, () => now);
     inner.answers.push(
       { last_update: 0, valid_until: null, jobs: jobs(1) },
       { last_update: 100, valid_until: 1_000.5, jobs: jobs(2) },
@@ -82,7 +82,7 @@ describe('JobListCache', () => {
 
   it('passes every other command through unchanged', async () => {
     const inner = new Scripted();
-    const cache = new JobListCache(inner);
+    const cache = new ValidatedJobLists(inner);
     expect(await cache.dispatch({ kind: 'jobs.get', jobId: '1' }, ctx())).toEqual({ passed: 'jobs.get' });
   });
 });

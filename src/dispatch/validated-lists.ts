@@ -29,7 +29,7 @@ interface Entry {
  * one caller's answer is never handed to another. Sits under the Coalescer, which still shares one
  * call among identical reads in flight.
  */
-export class JobListCache implements CommandDispatcher {
+export class ValidatedJobLists implements CommandDispatcher {
   readonly #inner: CommandDispatcher;
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;

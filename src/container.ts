@@ -15,8 +15,9 @@ import { InFlightRequests } from './http/in-flight.js';
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
- * The composition root: the only place that registers anything. Building the executor once here
- * makes a mode that cannot work (missing binding, missing tools) fail at start-up.
+ * The composition root: the only place that registers anything, and the only one that knows both
+ * the executor and the dispatch mode. A mode that cannot work (missing binding, missing tools)
+ * fails here, at start-up, when the strategy makes its first executor.
  * @throws GatewayError when the chosen executor cannot be built on this machine.
  */
 export function createContainer(options: GatewayOptions, logger: Logger = pino({ level: options.logLevel })): DependencyContainer {
@@ -29,12 +30,12 @@ export function createContainer(options: GatewayOptions, logger: Logger = pino({
     ? new Authenticator(readAuthSettings(options), callerPolicy({ minUid: options.minUid, denyUsers: options.denyUsers }))
     : undefined;
   const executorOptions: ExecutorOptions = { auth: options.auth, ...(options.slurmBinDir && { slurmBinDir: options.slurmBinDir }) };
-  const probe = createExecutor(options.executor, executorOptions);
-  void probe.dispose?.();
 
+  // The two axes meet here only: the strategy gets a way to make an executor, and pool workers the
+  // plain configuration they make their own from. Making one fails at start-up where a mode cannot work.
   const strategy = createStrategy(options.application, {
-    executor: options.executor,
-    executorOptions,
+    makeExecutor: () => createExecutor(options.executor, executorOptions),
+    worker: { kind: options.executor, options: executorOptions },
     parallel: options.parallel,
     onWorkerError: (error) => logger.warn({ err: error }, 'a pool worker died with no request in flight; the pool replaces it'),
   });

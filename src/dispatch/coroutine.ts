@@ -2,7 +2,6 @@ import type { DispatchStrategy, StrategyOptions } from './strategy.js';
 import type { Executor } from '../executors/executor.js';
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
-import { createExecutor } from '../executors/index.js';
 
 /** Asynchronous calls on the event loop; the dispatcher bounds them to `--parallel` in flight. */
 export class CoroutineStrategy implements DispatchStrategy {
@@ -11,7 +10,7 @@ export class CoroutineStrategy implements DispatchStrategy {
 
   constructor(options: StrategyOptions) {
     this.concurrency = options.parallel;
-    this.#executor = createExecutor(options.executor, options.executorOptions);
+    this.#executor = options.makeExecutor();
   }
 
   dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {

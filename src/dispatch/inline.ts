@@ -2,7 +2,6 @@ import type { DispatchStrategy, StrategyOptions } from './strategy.js';
 import type { Executor } from '../executors/executor.js';
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
-import { createExecutor } from '../executors/index.js';
 
 /**
  * Synchronous calls on the main thread, strictly one at a time: the troubleshooting mode. While a
@@ -14,7 +13,7 @@ export class InlineStrategy implements DispatchStrategy {
   readonly #executor: Executor;
 
   constructor(options: StrategyOptions) {
-    this.#executor = createExecutor(options.executor, options.executorOptions);
+    this.#executor = options.makeExecutor();
   }
 
   async dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext): Promise<ResultOf<C>> {

@@ -16,11 +16,16 @@ export function workerFilename(): string {
   throw new Error(`Pool worker entry not found at ${here}: run "npm run build" first`);
 }
 
-/** The executor configuration, handed to every worker through its environment. */
+/**
+ * The executor configuration, handed to every worker through its environment (tinypool's
+ * child_process runtime has no workerData). Making one executor here first makes a mode that cannot
+ * work on this machine fail at start-up, not in every worker.
+ */
 export function workerEnv(options: StrategyOptions): Record<string, string> {
+  void options.makeExecutor().dispose?.();
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  env[WORKER_CONFIG_ENV] = JSON.stringify({ executor: options.executor, executorOptions: options.executorOptions });
+  env[WORKER_CONFIG_ENV] = JSON.stringify(options.worker);
   return env;
 }
 

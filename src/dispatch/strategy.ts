@@ -1,6 +1,6 @@
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
-import type { ExecutorKind, ExecutorOptions } from '../executors/executor.js';
+import type { Executor, ExecutorKind, ExecutorOptions } from '../executors/executor.js';
 
 /**
  * Where a command runs. The {@link Dispatcher} in front of every strategy admits at most
@@ -24,9 +24,22 @@ export interface DispatchStrategy {
 export const APPLICATIONS = ['inline', 'coroutine', 'thread', 'process'] as const;
 export type Application = (typeof APPLICATIONS)[number];
 
+/** What a pool worker builds its own executor from: plain data, cloneable into a thread or a process. */
+export interface WorkerConfig {
+  kind: ExecutorKind;
+  options: ExecutorOptions;
+}
+
+/**
+ * What a strategy is given. The composition root (src/container.ts) is the only place that knows
+ * both axes: a strategy gets a way to make an executor in this process, and, for pool workers, the
+ * plain configuration they make their own from; it never chooses an executor itself.
+ */
 export interface StrategyOptions {
-  executor: ExecutorKind;
-  executorOptions: ExecutorOptions;
+  /** Makes an executor in this process (inline and coroutine run one; pools check one can be made). */
+  makeExecutor: () => Executor;
+  /** For pool workers. */
+  worker: WorkerConfig;
   /** Threads, processes or in-flight commands. Inline always runs one at a time. */
   parallel: number;
   /**

@@ -4,12 +4,12 @@
  */
 import { createExecutor } from '../executors/index.js';
 import { serializeError } from '../errors.js';
-import { WORKER_CONFIG_ENV, type StrategyOptions, type WorkerEnvelope, type WorkerTask } from './strategy.js';
+import { WORKER_CONFIG_ENV, type WorkerConfig, type WorkerEnvelope, type WorkerTask } from './strategy.js';
 
 const raw = process.env[WORKER_CONFIG_ENV];
 if (!raw) throw new Error(`${WORKER_CONFIG_ENV} is not set: this file is a pool worker entry`);
-const config = JSON.parse(raw) as Pick<StrategyOptions, 'executor' | 'executorOptions'>;
-const executor = createExecutor(config.executor, config.executorOptions);
+const config = JSON.parse(raw) as WorkerConfig;
+const executor = createExecutor(config.kind, config.options);
 
 export default function run({ command, ctx }: WorkerTask): WorkerEnvelope {
   try {

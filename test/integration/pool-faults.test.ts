@@ -13,6 +13,7 @@ import { availableExecutors } from '../support/executors.js';
 import { ThreadStrategy } from '../../src/dispatch/thread.js';
 import { ProcessStrategy } from '../../src/dispatch/process.js';
 import type { DispatchStrategy } from '../../src/dispatch/strategy.js';
+import { ExternalExecutor } from '../../src/executors/external/executor.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CLUSTER_RUN = join(dirname(process.env.SLURM_CONF ?? '/nonexistent/etc/slurm.conf'), '..', 'run');
@@ -194,7 +195,12 @@ describe.each(processModes)('an idle pool child killed: --executor=$executor --a
 // strategies take their entry file). A worker thread cannot be killed from outside the process,
 // and an idle piscina thread waits in Atomics.wait, so what can end one without a task is a
 // failure while it starts (a replacement whose executor cannot be built).
-const options = (onWorkerError: (error: Error) => void) => ({ executor: 'external' as const, executorOptions: { auth: 'none' as const }, parallel: 1, onWorkerError });
+const options = (onWorkerError: (error: Error) => void) => ({
+  makeExecutor: () => new ExternalExecutor({ auth: 'none' }),
+  worker: { kind: 'external' as const, options: { auth: 'none' as const } },
+  parallel: 1,
+  onWorkerError,
+});
 const ctx = () => ({ requestId: 'pool-faults', deadline: Date.now() + 10_000 });
 
 describe('pool workers that fail with nothing in flight', () => {

@@ -118,7 +118,8 @@ async function openJobOutput(job: Job, stream: OutputStream, reader: Reader): Pr
     const fileStat = await handle.stat();
     if (!fileStat.isFile()) throw new GatewayError('forbidden', `Job ${job.job_id}'s ${stream} path ${path} is not a regular file`);
     if (fileStat.uid !== owner.uid) throw new GatewayError('forbidden', `${path} is not owned by ${job.user}, so it is not the output Slurm wrote for job ${job.job_id}`);
-    if (reader.user !== gateway.user) await assertCallerMayRead(path, fileStat, reader.user);
+    // A reader other than the gateway's own user is the job's owner (checked above).
+    if (reader.user !== gateway.user) await assertCallerMayRead(path, fileStat, owner);
     return { path, handle, stat: fileStat };
   } catch (error) {
     await handle.close();
@@ -127,10 +128,9 @@ async function openJobOutput(job: Job, stream: OutputStream, reader: Reader): Pr
 }
 
 /** What the kernel would decide for `caller`: read on the file, search on every directory above it. */
-async function assertCallerMayRead(path: string, fileStat: Stats, user: string): Promise<void> {
-  const account = await lookupAccount(user);
-  if (!account) throw new GatewayError('forbidden', `The caller ${user} has no account on the gateway's host`);
+async function assertCallerMayRead(path: string, fileStat: Stats, account: Account): Promise<void> {
   if (account.uid === 0) return;
+  const user = account.name;
   const caller = { ...account, groups: await lookupGroups(user) };
   if (!permits(fileStat, caller, READ)) {
     throw new GatewayError('forbidden', `${user} may not read ${path} (mode ${(fileStat.mode & 0o777).toString(8).padStart(3, '0')}); the gateway serves only what its caller could read`);

@@ -12,6 +12,7 @@
  * the caller's code as the service user, which reads the cluster's JWT key. The list is refused
  * in every mode, so that all modes answer alike; such variables can still be set in the script.
  */
+import { GatewayError } from '../errors.js';
 
 /** Slurm's tools read these themselves (options, configuration, the caller's token); slurmd sets SLURM_* for the job. */
 const SLURM_RESERVED = /^(SLURM_|SBATCH_)/;
@@ -52,6 +53,15 @@ export function environmentProblems(environment: Record<string, string> | undefi
     if (problem) problems.push([name, problem]);
   }
   return problems;
+}
+
+/**
+ * For the executors, before they run anything: the first name `environment` may not hold.
+ * @throws GatewayError invalid_request
+ */
+export function assertJobEnvironment(environment: Record<string, string> | undefined): void {
+  const [refused] = environmentProblems(environment);
+  if (refused) throw new GatewayError('invalid_request', `environment.${refused[0]}: ${refused[1]}`);
 }
 
 /** The job's environment when the caller gives none of these: never the gateway's own. */

@@ -10,7 +10,7 @@ import { execa, execaSync, type Options, type Result, type SyncOptions, type Syn
 import { remaining, type CommandContext } from '../../context.js';
 import { GatewayError } from '../../errors.js';
 import type { ExecutorOptions } from '../executor.js';
-import { environmentProblems } from '../../slurm/job-environment.js';
+import { assertJobEnvironment } from '../../slurm/job-environment.js';
 
 export const SLURM_TOOLS = ['sbatch', 'squeue', 'scancel', 'scontrol', 'sinfo', 'sacct', 'sdiag'] as const;
 export type SlurmTool = (typeof SLURM_TOOLS)[number];
@@ -98,15 +98,14 @@ export class SlurmRunner {
     const job = invocation.jobEnvironment;
     // Checked here too, not only at the edge: this is where a job variable could reach a process
     // that is not the job (src/slurm/job-environment.ts).
-    const refused = environmentProblems(job);
-    if (refused.length) throw new GatewayError('invalid_request', `environment.${refused[0]![0]}: ${refused[0]![1]}`);
+    assertJobEnvironment(job);
     if (job && !token) {
       // As data: a private file only sbatch reads; sbatch itself runs with the tool environment.
       files.push({ flag: 'export-file', content: Object.entries(job).map(([k, v]) => `${k}=${v}\0`).join('') });
     } else if (job) {
       // By name: sbatch empties its environment when it reads an --export-file, before auth/jwt
       // reads SLURM_JWT, so for a token caller the job's variables must be in sbatch's own
-      // environment; the names allowed there are the ones environmentProblems() lets through.
+      // environment; the names allowed there are the ones assertJobEnvironment() lets through.
       // sbatch copies the named variables and every SLURM_* one into the job: the tool
       // environment's only SLURM_* are SLURM_CONF and the token, set below.
       env = { ...env, ...job };

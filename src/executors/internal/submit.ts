@@ -7,7 +7,7 @@ import { getPriority, hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { JobSubmission } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
-import { DEFAULT_JOB_ENV, environmentProblems } from '../../slurm/job-environment.js';
+import { assertJobEnvironment, DEFAULT_JOB_ENV } from '../../slurm/job-environment.js';
 import type { Constants, RawJobDesc } from './binding.js';
 
 export interface SubmitContext {
@@ -220,8 +220,7 @@ export function jobDescriptor(s: JobSubmission, ctx: SubmitContext, c: Constants
   // The job's environment as `sbatch --export=NIL --export-file` gives it: the caller's variables
   // over the default PATH, plus what sbatch adds; SLURM_GET_USER_ENV makes slurmd load the
   // user's login environment underneath (src/sbatch/opt.c, --export handling).
-  const refused = environmentProblems(s.environment);
-  if (refused.length) throw new GatewayError('invalid_request', `environment.${refused[0]![0]}: ${refused[0]![1]}`);
+  assertJobEnvironment(s.environment);
   desc.environment = Object.entries({ ...DEFAULT_JOB_ENV, ...s.environment, ...sbatchAddedEnv() }).map(([k, v]) => `${k}=${v}`);
   return desc;
 }

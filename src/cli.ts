@@ -1,5 +1,5 @@
 /**
- * Entry point: options -> container -> app -> listen; SIGINT/SIGTERM -> graceful stop.
+ * Entry point: options -> compose() -> app -> listen; SIGINT/SIGTERM -> graceful stop.
  * Exit codes: 0 after a clean stop, 1 when the gateway cannot start, 2 for invalid options.
  */
 import { once } from 'node:events';
@@ -8,14 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { pino } from 'pino';
 import { OptionsError, parseOptions, type GatewayOptions } from './options.js';
-import { createContainer } from './container.js';
+import { compose, type Gateway } from './compose.js';
 import { createApp } from './app.js';
-import { TOKENS } from './tokens.js';
-import type { CommandDispatcher } from './dispatch/dispatcher.js';
 import { installHttpLimits } from './http/limits.js';
-import type { InFlightRequests } from './http/in-flight.js';
 import { gracefulStop } from './shutdown.js';
-import { PROCESS_EXIT } from './executors/index.js';
+import { EXECUTORS } from './executors/index.js';
 
 /** A request's headers must arrive within this (then a JSON 408). */
 const HEADERS_TIMEOUT_MS = 20_000;
@@ -36,16 +33,15 @@ async function main(argv: string[]): Promise<number> {
   if (options.auth === 'none' && options.insecure) {
     logger.warn({ host: options.host }, `--auth=none --insecure: anyone who can reach ${options.host} acts as ${userName()} on the cluster`);
   }
-  let container;
+  let gateway: Gateway;
   try {
-    container = createContainer(options, logger);
+    gateway = compose(options, logger);
   } catch (error) {
-    process.stderr.write(`scheduler-rest: cannot start with --executor=${options.executor} --application=${options.application} --auth=${options.auth}: ${(error as Error).message}\n`);
+    process.stderr.write(`scheduler-rest: cannot start with --executor=${options.executor} --application=${options.dispatchMode} --auth=${options.auth}: ${(error as Error).message}\n`);
     return 1;
   }
-  const dispatcher = container.resolve<CommandDispatcher>(TOKENS.Dispatcher);
-  const inFlight = container.resolve<InFlightRequests>(TOKENS.InFlight);
-  const app = createApp(container);
+  const { dispatcher, inFlight } = gateway;
+  const app = createApp(gateway);
   // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a slow client
   // would get its 408 up to 30 s late; checked every second, it gets it on time.
   const requestTimeout = options.timeoutMs * 2 + 5_000;
@@ -63,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { port } = server.address() as AddressInfo;
-  logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.application, parallel: dispatcher.concurrency, auth: options.auth }, 'listening');
+  logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.dispatchMode, parallel: dispatcher.concurrency, auth: options.auth }, 'listening');
 
   // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal it believes nobody else
   // handles, which would kill the process in the middle of the graceful stop. A second signal
@@ -77,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   logger.flush();
   // Exit now: a tool or a libslurm call still retrying against a stuck controller must not keep a
   // stopped gateway alive (every answer has been given).
-  return PROCESS_EXIT[options.executor](0);
+  return EXECUTORS[options.executor].exitProcess(0);
 }
 
 function userName(): string {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
-import { APPLICATIONS, type Application } from './dispatch/strategy.js';
+import { DISPATCH_MODES, type DispatchMode } from './dispatch/strategy.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from './executors/executor.js';
 import { DEFAULT_DENIED_USERS } from './auth/callers.js';
 
@@ -14,7 +14,8 @@ export interface GatewayOptions {
   port: number;
   host: string;
   executor: ExecutorKind;
-  application: Application;
+  /** --application: where commands run (inline, coroutine, thread, process). */
+  dispatchMode: DispatchMode;
   parallel: number;
   /** Per scheduler command, milliseconds. */
   timeoutMs: number;
@@ -46,7 +47,7 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export interface RuntimeInfo {
   version: string;
   executor: ExecutorKind;
-  application: Application;
+  dispatchMode: DispatchMode;
   parallel: number;
   timeoutMs: number;
   bodyLimit: string;
@@ -59,8 +60,8 @@ export class OptionsError extends Error {
   override name = 'OptionsError';
 }
 
-/** Other names accepted for --application values (the Aurora gateway's names among them). */
-const APPLICATION_ALIASES: Record<string, Application> = {
+/** Names accepted for --application, the dispatch mode (the Aurora gateway's names among them). */
+const DISPATCH_MODE_NAMES: Record<string, DispatchMode> = {
   inline: 'inline', sync: 'inline', plain: 'inline', function: 'inline',
   coroutine: 'coroutine', promise: 'coroutine',
   thread: 'thread', process: 'process',
@@ -93,7 +94,7 @@ export function buildParser(argv: string[]) {
     .option('port', { type: 'number', default: defaults.port, describe: 'TCP port (0: any free port)' })
     .option('host', { type: 'string', default: defaults.host, describe: 'Address to listen on' })
     .option('executor', { type: 'string', default: defaults.executor, describe: `How commands reach Slurm: ${EXECUTOR_KINDS.join(' | ')}` })
-    .option('application', { alias: 'concurrency', type: 'string', default: defaults.application, describe: `Dispatch mode: ${APPLICATIONS.join(' | ')} (also sync, plain, function, promise)` })
+    .option('application', { alias: 'concurrency', type: 'string', default: defaults.application, describe: `Dispatch mode: ${DISPATCH_MODES.join(' | ')} (also sync, plain, function, promise)` })
     .option('parallel', { type: 'number', default: availableParallelism(), describe: 'Pool size or concurrency bound (default: number of CPUs)' })
     .option('timeout', { type: 'number', default: defaults.timeout, describe: 'Deadline per scheduler command, seconds' })
     .option('queue-limit', { type: 'number', default: defaults['queue-limit'], describe: 'Requests allowed to wait beyond the pool; then 503' })
@@ -145,7 +146,7 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
   const parser = buildParser(argv);
   const args = parser.parseSync();
   if (args.help) return 'help';
-  const application = oneOf('application', args.application, APPLICATION_ALIASES, Object.keys(APPLICATION_ALIASES));
+  const dispatchMode = oneOf('application', args.application, DISPATCH_MODE_NAMES, Object.keys(DISPATCH_MODE_NAMES));
   const host = String(args.host);
   const auth = oneOf('auth', args.auth, AUTH_MODES, AUTH_MODES);
   const insecure = args.insecure === true;
@@ -163,7 +164,7 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     port: integer('port', args.port, 0, 65535),
     host,
     executor: oneOf('executor', args.executor, EXECUTOR_KINDS, EXECUTOR_KINDS),
-    application,
+    dispatchMode,
     parallel: integer('parallel', args.parallel, 1, 256),
     timeoutMs: seconds('timeout', args.timeout, 0.1, 3600),
     queueLimit: integer('queue-limit', args['queue-limit'], 0, 1_000_000),

@@ -2,6 +2,7 @@ import type { DispatchStrategy, StrategyOptions } from './strategy.js';
 import type { Executor } from '../executors/executor.js';
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
+import { toGatewayError } from '../errors.js';
 
 /** Asynchronous calls on the event loop; the dispatcher bounds them to `--parallel` in flight. */
 export class CoroutineStrategy implements DispatchStrategy {
@@ -13,8 +14,12 @@ export class CoroutineStrategy implements DispatchStrategy {
     this.#executor = options.makeExecutor();
   }
 
-  dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {
-    return this.#executor.execute(command, ctx, signal);
+  async run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {
+    try {
+      return await this.#executor.execute(command, ctx, signal);
+    } catch (error) {
+      throw toGatewayError(error);
+    }
   }
 
   async dispose(): Promise<void> {

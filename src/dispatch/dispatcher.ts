@@ -75,10 +75,7 @@ export class Dispatcher implements CommandDispatcher {
   }
 
   async #run<C extends SchedulerCommand>(command: C, ctx: RequestContext, started: { value: boolean }): Promise<ResultOf<C>> {
-    // Let the event loop see sockets that closed while it was blocked (inline mode blocks it for
-    // a whole command), so an abandoned request is noticed before it runs.
-    // Three turns: to the poll phase that reads the client's EOF, past it, and past the 'close' it schedules.
-    if (this.#strategy.blocking) for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await this.#strategy.catchUp?.();
     // A client that went away while its command waited: don't start it (p-queue's own signal
     // support would free the slot while the command still runs).
     if (ctx.signal.aborted) throw new GatewayError('client_closed_request');
@@ -91,7 +88,7 @@ export class Dispatcher implements CommandDispatcher {
     const timer = setTimeout(() => abort.abort(new GatewayError('deadline_exceeded')), left + STOP_GRACE_MS);
     try {
       started.value = true;
-      return await this.#strategy.dispatch(command, toCommandContext(ctx), abort.signal);
+      return await this.#strategy.run(command, toCommandContext(ctx), abort.signal);
     } finally {
       clearTimeout(timer);
     }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { deserializeError, GatewayError } from '../errors.js';
-import { WORKER_CONFIG_ENV, type DispatchStrategy, type StrategyOptions, type WorkerEnvelope, type WorkerTask } from './strategy.js';
+import type { DispatchStrategy, StrategyOptions, WorkerConfig, WorkerEnvelope, WorkerTask } from './strategy.js';
 import type { CommandContext } from '../context.js';
 import type { CommandKind, ResultOf, SchedulerCommand } from '../commands.js';
 import { outcomeUnknown } from '../slurm/submit-outcome.js';
@@ -17,16 +17,12 @@ export function workerFilename(): string {
 }
 
 /**
- * The executor configuration, handed to every worker through its environment (tinypool's
- * child_process runtime has no workerData). Making one executor here first makes a mode that cannot
- * work on this machine fail at start-up, not in every worker.
+ * Makes one executor in this process and disposes of it: a mode that cannot work on this machine
+ * (no binding, no tools) then fails at start-up, not in every worker at its first task.
+ * @throws what the executor's factory throws.
  */
-export function workerEnv(options: StrategyOptions): Record<string, string> {
+export function checkExecutor(options: StrategyOptions): void {
   void options.makeExecutor().dispose?.();
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  env[WORKER_CONFIG_ENV] = JSON.stringify(options.worker);
-  return env;
 }
 
 /**
@@ -50,12 +46,12 @@ export interface Pool {
  * envelopes; the pool's own failures (a dead worker, an abort) become 503 or 504.
  */
 export class PoolStrategy implements DispatchStrategy {
-  constructor(readonly concurrency: number, readonly worker: string, readonly pool: Pool) {}
+  constructor(readonly concurrency: number, readonly worker: string, readonly pool: Pool, readonly executor: WorkerConfig) {}
 
-  async dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {
+  async run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {
     let envelope: WorkerEnvelope;
     try {
-      envelope = await this.pool.run({ command, ctx }, { signal });
+      envelope = await this.pool.run({ command, ctx, executor: this.executor }, { signal });
     } catch (error) {
       throw poolFailure(error, signal, this.worker, command.kind);
     }

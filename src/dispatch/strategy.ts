@@ -9,20 +9,26 @@ import type { Executor, ExecutorKind, ExecutorOptions } from '../executors/execu
 export interface DispatchStrategy {
   /** How many commands the strategy can run at once. */
   readonly concurrency: number;
-  /** True when `dispatch` blocks the event loop while a command runs (inline). */
-  readonly blocking?: boolean;
   /**
-   * Runs one command. `signal` aborts a little after the deadline: strategies that can stop a
+   * Called before each command starts. A strategy that blocks the event loop while a command runs
+   * (inline) lets it catch up here, so a client that went away meanwhile is noticed before its
+   * command runs.
+   */
+  catchUp?(): Promise<void>;
+  /**
+   * Runs one command (the {@link Dispatcher} has admitted it). Every failure is a GatewayError,
+   * whether the command ran in this process or in a pool worker. `signal` aborts a little after the deadline: strategies that can stop a
    * running command safely (kill a child process) do so; the others let it finish.
    * @throws GatewayError
    */
-  dispatch<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>>;
+  run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>>;
   /** Releases threads and processes. In-flight commands have already finished or been given up. */
   dispose(): Promise<void>;
 }
 
-export const APPLICATIONS = ['inline', 'coroutine', 'thread', 'process'] as const;
-export type Application = (typeof APPLICATIONS)[number];
+/** The dispatch modes (`--application`): where a command runs. */
+export const DISPATCH_MODES = ['inline', 'coroutine', 'thread', 'process'] as const;
+export type DispatchMode = (typeof DISPATCH_MODES)[number];
 
 /** What a pool worker builds its own executor from: plain data, cloneable into a thread or a process. */
 export interface WorkerConfig {
@@ -31,14 +37,18 @@ export interface WorkerConfig {
 }
 
 /**
- * What a strategy is given. The composition root (src/container.ts) is the only place that knows
+ * What a strategy is given. The composition root (src/compose.ts) is the only place that knows
  * both axes: a strategy gets a way to make an executor in this process, and, for pool workers, the
  * plain configuration they make their own from; it never chooses an executor itself.
  */
 export interface StrategyOptions {
-  /** Makes an executor in this process (inline and coroutine run one; pools check one can be made). */
+  /**
+   * Makes an executor in this process. Inline and coroutine run theirs; a pool makes one and
+   * disposes of it at start-up, so that a mode that cannot work here fails before it listens
+   * rather than in every worker.
+   */
   makeExecutor: () => Executor;
-  /** For pool workers. */
+  /** For pool workers: each makes its own executor from it (src/dispatch/worker.ts). */
   worker: WorkerConfig;
   /** Threads, processes or in-flight commands. Inline always runs one at a time. */
   parallel: number;
@@ -56,11 +66,13 @@ export type WorkerEnvelope =
   | { ok: true; value: unknown }
   | { ok: false; error: import('../errors.js').SerializedError };
 
-/** The task a pool worker receives. */
+/**
+ * The task a pool worker receives: the command, and the plain configuration of the executor it
+ * runs on (a worker makes that executor at its first task and keeps it). One channel for threads
+ * and processes alike: tinypool's child_process runtime has no workerData.
+ */
 export interface WorkerTask {
   command: SchedulerCommand;
   ctx: CommandContext;
+  executor: WorkerConfig;
 }
-
-/** Environment variable carrying the executor configuration into pool workers. */
-export const WORKER_CONFIG_ENV = 'SR_WORKER_CONFIG';

@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { StrategyOptions } from './strategy.js';
-import { PoolStrategy, reportPoolErrors, workerEnv, workerFilename } from './pool.js';
+import { checkExecutor, PoolStrategy, reportPoolErrors, workerFilename } from './pool.js';
 
 /**
  * `--parallel` worker threads (piscina), each with its own executor. A command is never stopped
@@ -11,18 +11,18 @@ import { PoolStrategy, reportPoolErrors, workerEnv, workerFilename } from './poo
  */
 export class ThreadStrategy extends PoolStrategy {
   constructor(options: StrategyOptions, filename: string = workerFilename()) {
+    checkExecutor(options);
     const pool = new Piscina({
       filename,
       minThreads: options.parallel,
       maxThreads: options.parallel,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1,
-      env: workerEnv(options),
     });
     pool.on('error', reportPoolErrors(options));
     super(options.parallel, 'worker thread', {
       run: (task) => pool.run(task),
       close: () => pool.close({ force: true }),
-    });
+    }, options.worker);
   }
 }

@@ -8,7 +8,7 @@ export function healthHandler(dispatcher: CommandDispatcher, runtime: RuntimeInf
   return async function health(ctx: Context) {
     const base = {
       version: runtime.version,
-      mode: { executor: runtime.executor, application: runtime.application, parallel: runtime.parallel },
+      mode: { executor: runtime.executor, application: runtime.dispatchMode, parallel: runtime.parallel },
       dispatch: { running: dispatcher.running, waiting: dispatcher.waiting },
     };
     try {

@@ -210,7 +210,7 @@ describe('pool workers that fail with nothing in flight', () => {
   it('process pool: a child that exits while idle is reported and replaced, and the pool keeps running commands', async () => {
     const errors: Error[] = [];
     strategy = new ProcessStrategy(options((error) => errors.push(error)), join(FIXTURES, 'dies-when-idle.mjs'));
-    const run = () => strategy!.dispatch({ kind: 'ping' }, ctx(), new AbortController().signal) as Promise<unknown>;
+    const run = () => strategy!.run({ kind: 'ping' }, ctx(), new AbortController().signal) as Promise<unknown>;
     await expect(run()).resolves.toBe('answered');
     // The fixture's child exits 100 ms after answering.
     for (let i = 0; i < 50 && errors.length === 0; i++) await sleep(100);

@@ -1,29 +1,36 @@
 /**
  * The composition root and the app, built in-process as the entry point builds them (no cluster:
  * every request here is answered before a command would reach Slurm). Covers what issue #10 asks of
- * the root itself: it registers what the app resolves, refuses what cannot run, and the app answers
+ * the root itself: it builds what the app uses, refuses what cannot run, and the app answers
  * in the gateway's JSON.
  */
 import request from 'supertest';
-import { createContainer } from '../../src/container.js';
+import { compose } from '../../src/compose.js';
 import { createApp } from '../../src/app.js';
 import { parseOptions, type GatewayOptions } from '../../src/options.js';
-import { TOKENS } from '../../src/tokens.js';
-import type { CommandDispatcher } from '../../src/dispatch/dispatcher.js';
-import type { InFlightRequests } from '../../src/http/in-flight.js';
+import { Coalescer } from '../../src/dispatch/coalescer.js';
+import { ValidatedJobLists } from '../../src/dispatch/validated-lists.js';
 
 const options = (...argv: string[]) => parseOptions(['--executor=external', '--application=coroutine', '--parallel=2', '--log-level=silent', ...argv]) as GatewayOptions;
 
-describe('createContainer + createApp, in-process', () => {
-  const container = createContainer(options());
-  const app = createApp(container);
-  afterAll(() => container.resolve<CommandDispatcher>(TOKENS.Dispatcher).close(0));
+describe('compose + createApp, in-process', () => {
+  const gateway = compose(options());
+  const app = createApp(gateway);
+  afterAll(() => gateway.dispatcher.close(0));
 
-  it('registers what the app and the entry point resolve, with the mode the options name', () => {
-    expect(container.resolve<CommandDispatcher>(TOKENS.Dispatcher).concurrency).toBe(2);
-    expect(container.resolve<InFlightRequests>(TOKENS.InFlight).size).toBe(0);
-    expect(container.resolve(TOKENS.Runtime)).toMatchObject({ executor: 'external', application: 'coroutine', parallel: 2, auth: 'none' });
-    expect(container.isRegistered(TOKENS.Authenticator)).toBe(false);
+  it('builds what the app and the entry point use, with the mode the options name', () => {
+    expect(gateway.dispatcher.concurrency).toBe(2);
+    expect(gateway.inFlight.size).toBe(0);
+    expect(gateway.runtime).toMatchObject({ executor: 'external', dispatchMode: 'coroutine', parallel: 2, auth: 'none' });
+    expect(gateway.authenticator).toBeUndefined();
+  });
+
+  it('puts coalescing in front only when asked, and validated lists only for an executor that answers jobs.list.since', async () => {
+    expect(gateway.dispatcher).toBeInstanceOf(Coalescer);
+    const plain = compose(options('--no-coalesce'));
+    expect(plain.dispatcher).not.toBeInstanceOf(Coalescer);
+    expect(plain.dispatcher).not.toBeInstanceOf(ValidatedJobLists); // external: no jobs.list.since
+    await plain.dispatcher.close(0);
   });
 
   it('answers unknown routes and wrong methods in the gateway\'s JSON', async () => {
@@ -40,22 +47,22 @@ describe('createContainer + createApp, in-process', () => {
     expect(preload.body.error.message).toMatch(/LD_PRELOAD is a loader or interpreter variable/);
     const uid = await request(app.callback()).post('/v1/jobs').send({ script: '#!/bin/sh\n#SBATCH --uid=0\ntrue\n' });
     expect([uid.status, uid.body.error.message]).toEqual([400, expect.stringMatching(/#SBATCH --uid is not allowed/)]);
-    expect(container.resolve<CommandDispatcher>(TOKENS.Dispatcher).running).toBe(0);
+    expect(gateway.dispatcher.running).toBe(0);
   });
 
   it('answers 503 shutting_down with Connection: close once stopping', async () => {
-    const stopping = createContainer(options());
+    const stopping = compose(options());
     const stoppingApp = createApp(stopping);
-    stopping.resolve<InFlightRequests>(TOKENS.InFlight).stop();
+    stopping.inFlight.stop();
     const res = await request(stoppingApp.callback()).get('/v1/health');
     expect([res.status, res.body.error.code, res.headers.connection, res.headers['retry-after']]).toEqual([503, 'shutting_down', 'close', '5']);
-    await stopping.resolve<CommandDispatcher>(TOKENS.Dispatcher).close(0);
+    await stopping.dispatcher.close(0);
   });
 });
 
-describe('createContainer refuses what cannot run', () => {
+describe('compose refuses what cannot run', () => {
   // The refusal is about root; the suite runs as root in CI.
   (process.getuid?.() === 0 ? it : it.skip)('--auth=jwt as root', () => {
-    expect(() => createContainer(options('--auth=jwt', '--jwt-key=/nonexistent'))).toThrow(/does not run as root/);
+    expect(() => compose(options('--auth=jwt', '--jwt-key=/nonexistent'))).toThrow(/does not run as root/);
   });
 });

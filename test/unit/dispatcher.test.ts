@@ -10,7 +10,7 @@ class ManualStrategy implements DispatchStrategy {
   started: string[] = [];
   readonly #waiters: Array<() => void> = [];
   constructor(readonly concurrency: number) {}
-  async dispatch(command: { kind: string }, ctx: { requestId: string }, signal: AbortSignal): Promise<never> {
+  async run(command: { kind: string }, ctx: { requestId: string }, signal: AbortSignal): Promise<never> {
     this.running++;
     this.peak = Math.max(this.peak, this.running);
     this.started.push(ctx.requestId);

@@ -11,17 +11,17 @@ describe('start-up options', () => {
 
   it('has the documented defaults', () => {
     expect(parse()).toMatchObject({
-      port: 8888, host: '127.0.0.1', executor: 'external', application: 'thread', timeoutMs: 30_000,
+      port: 8888, host: '127.0.0.1', executor: 'external', dispatchMode: 'thread', timeoutMs: 30_000,
       queueLimit: 256, shutdownGraceMs: 10_000, bodyLimit: '2mb', logLevel: 'info',
     });
   });
 
   it('reads the brief\'s command line, and every alias of the dispatch modes', () => {
     expect(parse('--port=8889', '--executor=external', '--application=process', '--parallel=4', '--timeout=2.5', '--queue-limit=3'))
-      .toMatchObject({ port: 8889, application: 'process', parallel: 4, timeoutMs: 2500, queueLimit: 3 });
+      .toMatchObject({ port: 8889, dispatchMode: 'process', parallel: 4, timeoutMs: 2500, queueLimit: 3 });
     for (const [alias, mode] of [['sync', 'inline'], ['plain', 'inline'], ['function', 'inline'], ['promise', 'coroutine'], ['THREAD', 'thread']]) {
-      expect(parse(`--application=${alias}`)).toMatchObject({ application: mode });
-      expect(parse('--concurrency', alias!)).toMatchObject({ application: mode });
+      expect(parse(`--application=${alias}`)).toMatchObject({ dispatchMode: mode });
+      expect(parse('--concurrency', alias!)).toMatchObject({ dispatchMode: mode });
     }
   });
 
@@ -30,7 +30,7 @@ describe('start-up options', () => {
     const file = join(dir, 'gateway.json');
     writeFileSync(file, JSON.stringify({ port: 7000, parallel: 3, application: 'coroutine' }));
     process.env.SCHEDULER_REST_PARALLEL = '5';
-    expect(parse(`--config=${file}`)).toMatchObject({ port: 7000, parallel: 5, application: 'coroutine' });
+    expect(parse(`--config=${file}`)).toMatchObject({ port: 7000, parallel: 5, dispatchMode: 'coroutine' });
     expect(parse(`--config=${file}`, '--parallel=6')).toMatchObject({ parallel: 6 });
   });
 

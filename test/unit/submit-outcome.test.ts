@@ -148,7 +148,7 @@ describe('dispatch: a submission whose worker or deadline is lost', () => {
   });
 
   it('Dispatcher: a running submission at the deadline is submit_outcome_unknown; a waiting one or a read is deadline_exceeded', async () => {
-    const hung: DispatchStrategy = { concurrency: 1, blocking: false, dispatch: () => new Promise<never>(() => {}), dispose: async () => {} } as DispatchStrategy;
+    const hung: DispatchStrategy = { concurrency: 1, run: () => new Promise<never>(() => {}), dispose: async () => {} } as DispatchStrategy;
     const dispatcher = new Dispatcher(hung, { queueLimit: 10 });
     const ctx = (ms: number) => ({ requestId: 'r', deadline: Date.now() + ms, signal: new AbortController().signal });
     const submit = { kind: 'jobs.submit' as const, submission: { script: '#!/bin/sh\n' } };

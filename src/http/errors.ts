@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { GatewayError, toGatewayError, type ErrorCode } from '../errors.js';
+import { ERROR_TABLE, GatewayError, toGatewayError, type ErrorCode } from '../errors.js';
 
 /** HTTP errors raised by koa, the router and the body parser, by status. */
 const HTTP_STATUS_CODES: Record<number, [ErrorCode, string]> = {
@@ -12,9 +12,29 @@ const HTTP_STATUS_CODES: Record<number, [ErrorCode, string]> = {
   501: ['method_not_allowed', 'Method not implemented'],
 };
 
+/** The error JSON the gateway always answers, `{ "error": { code, message, details? } }`, in one place. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
 /**
- * The one error boundary: renders `{ "error": { "code", "message", "details"? } }` for everything
- * thrown below it. Internal details and stderr go to the log, never to the client.
+ * Renders an error for a client: an internal error's message and details stay in the log. Used by
+ * the boundary below, by the answers Node's parser needs (limits.ts) and by a stop past its grace
+ * (in-flight.ts), so that every error the gateway writes has the same shape.
+ */
+export function errorBody(error: GatewayError): ErrorBody {
+  return {
+    error: {
+      code: error.code,
+      message: error.expose ? error.message : ERROR_TABLE.internal_error.message,
+      ...(error.expose && error.details && { details: error.details }),
+    },
+  };
+}
+
+/**
+ * The error boundary of the Koa app: renders {@link errorBody} for everything thrown below it.
+ * Internal details and stderr go to the log, never to the client.
  */
 export function errorBoundary(logger: Logger) {
   return async function renderErrors(ctx: Context, next: Next): Promise<void> {
@@ -30,13 +50,7 @@ export function errorBoundary(logger: Logger) {
       else log.debug({ code: error.code }, error.message);
       ctx.status = error.status;
       if (error.retryAfter !== undefined) ctx.set('Retry-After', String(error.retryAfter));
-      ctx.body = {
-        error: {
-          code: error.code,
-          message: error.expose ? error.message : 'Internal error',
-          ...(error.expose && error.details && { details: error.details }),
-        },
-      };
+      ctx.body = errorBody(error);
     }
   };
 }

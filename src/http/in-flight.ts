@@ -9,6 +9,7 @@
  */
 import type { Context, Next } from 'koa';
 import { GatewayError } from '../errors.js';
+import { errorBody } from './errors.js';
 
 export class InFlightRequests {
   readonly #requests = new Set<Context>();
@@ -64,7 +65,7 @@ export class InFlightRequests {
       this.#forget(ctx);
       if (res.headersSent || res.writableEnded || res.destroyed) continue;
       const error = errorFor(ctx);
-      const body = JSON.stringify({ error: { code: error.code, message: error.message } });
+      const body = JSON.stringify(errorBody(error));
       res.writeHead(error.status, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': Buffer.byteLength(body),

@@ -11,7 +11,8 @@
 import { maxHeaderSize as defaultMaxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { GatewayError } from '../errors.js';
+import { GatewayError, type ErrorCode } from '../errors.js';
+import { errorBody } from './errors.js';
 
 export const LIMITS = {
   /** The batch script, in UTF-8 bytes (slurmctld's own default max_script_size is 4 MiB). */
@@ -51,7 +52,7 @@ export const LIMITS = {
 } as const;
 
 /** What the server answers for a request it could not parse, by Node's error code. */
-const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: string; message: string }> = {
+const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: ErrorCode; message: string }> = {
   HPE_HEADER_OVERFLOW: {
     status: 431, reason: 'Request Header Fields Too Large', code: 'headers_too_large',
     message: 'The request line and headers are too large',
@@ -65,7 +66,7 @@ const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: stri
     message: 'The request was not received in time',
   },
 };
-const MALFORMED = { status: 400, reason: 'Bad Request', code: 'invalid_request', message: 'The request is not valid HTTP/1.1' };
+const MALFORMED = { status: 400, reason: 'Bad Request', code: 'invalid_request' as const, message: 'The request is not valid HTTP/1.1' };
 
 /** The raw HTTP response for a parse error `code` (exported for tests). */
 export function clientErrorResponse(code: string | undefined, maxHeaderSize: number = defaultMaxHeaderSize): string {
@@ -75,8 +76,8 @@ export function clientErrorResponse(code: string | undefined, maxHeaderSize: num
 }
 
 /** A complete HTTP/1.1 response with the gateway's JSON error body, for a socket no listener owns. */
-function rawResponse(status: number, reason: string, code: string, message: string, headers: string[] = []): string {
-  const body = JSON.stringify({ error: { code, message } });
+function rawResponse(status: number, reason: string, code: ErrorCode, message: string, headers: string[] = []): string {
+  const body = JSON.stringify(errorBody(new GatewayError(code, message)));
   return [
     `HTTP/1.1 ${status} ${reason}`,
     'Content-Type: application/json; charset=utf-8',
@@ -106,7 +107,7 @@ export function installHttpLimits(server: Server, logger?: Logger): void {
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
-      const body = JSON.stringify({ error: { code: 'invalid_request', message: 'An HTTP/1.1 request needs a Host header' } });
+      const body = JSON.stringify(errorBody(new GatewayError('invalid_request', 'An HTTP/1.1 request needs a Host header')));
       res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
       res.end(body);
       return;

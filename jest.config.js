@@ -1,4 +1,4 @@
-/** ESM + ts-jest: see ../shared/docs/ECOSYSTEM.md (jest 30 on Node 20 cannot require() ESM). */
+/** ESM + ts-jest: jest 30 on Node 20 cannot require() ESM, so tests run as ESM (NODE_OPTIONS=--experimental-vm-modules). */
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

@@ -53,37 +53,37 @@ const mapJobs = (value: unknown, f: (job: Record<string, unknown>) => Record<str
   return value;
 };
 
-/** name -> how to break an executor. */
-export const BROKEN: Record<string, (inner: Executor) => Executor> = {
-  'drops a field of a job (reason)': (inner) => wrap(inner, {
+/** name -> how to break an executor, and the first check (by the start of its name) that must catch it. */
+export const BROKEN: Record<string, { caughtBy: string; make: (inner: Executor) => Executor }> = {
+  'drops a field of a job (reason)': { caughtBy: 'jobs.list:', make: (inner) => wrap(inner, {
     answer: (_, value) => mapJobs(value, ({ reason: _reason, ...rest }) => rest),
-  }),
-  'normalises a field differently (submit_time in local seconds, not ISO UTC)': (inner) => wrap(inner, {
+  }) },
+  'normalises a field differently (submit_time in local seconds, not ISO UTC)': { caughtBy: 'jobs.list:', make: (inner) => wrap(inner, {
     answer: (_, value) => mapJobs(value, (job) => ({ ...job, submit_time: job.submit_time === null ? null : String(Date.parse(job.submit_time as string) / 1000) })),
-  }),
-  'answers the wrong error code for an unknown job (not_found)': (inner) => wrap(inner, {
+  }) },
+  'answers the wrong error code for an unknown job (not_found)': { caughtBy: 'jobs.get of an unknown job id', make: (inner) => wrap(inner, {
     error: (_, error) => (error.code === 'job_not_found' ? new GatewayError('not_found', error.message) : error),
-  }),
-  'answers the right code with the wrong HTTP status': (inner) => wrap(inner, {
+  }) },
+  'answers the right code with the wrong HTTP status': { caughtBy: 'jobs.get of an unknown job id', make: (inner) => wrap(inner, {
     error: (_, error) => Object.defineProperty(error, 'status', { value: 400 }),
-  }),
-  "reports Slurm's refusal as an outage": (inner) => wrap(inner, {
+  }) },
+  "reports Slurm's refusal as an outage": { caughtBy: "Slurm's refusals", make: (inner) => wrap(inner, {
     error: (_, error) => (error.code === 'scheduler_rejected' || error.code === 'invalid_job_state' ? new GatewayError('scheduler_unavailable', error.message) : error),
-  }),
-  'swaps the sync and async answers of a list (async in reverse order)': (inner) => wrap(inner, {
+  }) },
+  'swaps the sync and async answers of a list (async in reverse order)': { caughtBy: 'execute and executeSync give the same answers', make: (inner) => wrap(inner, {
     answer: (_, value, mode) => (mode === 'async' && Array.isArray(value) ? [...value].reverse() : value),
-  }),
-  'executeSync answers what execute would after a retry (a job already held)': (inner) => wrap(inner, {
+  }) },
+  'executeSync and execute disagree on a job (sync says RUNNING)': { caughtBy: 'jobs.get: a held job', make: (inner) => wrap(inner, {
     answer: (command, value, mode) => (mode === 'sync' && command.kind === 'jobs.get' ? mapJobs(value, (job) => ({ ...job, state: 'RUNNING' })) : value),
-  }),
-  'reports a submission lost in transit as a failure': (inner) => wrap(inner, {
+  }) },
+  'reports a submission lost in transit as a failure': { caughtBy: 'a submission whose transport dies', make: (inner) => wrap(inner, {
     error: (_, error) => (error.code === 'submit_outcome_unknown' ? new GatewayError('scheduler_unavailable', error.message) : error),
-  }),
-  'gives its deadline answer late (2 s past the deadline)': (inner) => wrap(inner, { lateBy: 2000 }),
-  'answers a job id Slurm did not give': (inner) => wrap(inner, {
+  }) },
+  'gives its deadline answer late (2 s past the deadline)': { caughtBy: 'execute ends with deadline_exceeded', make: (inner) => wrap(inner, { lateBy: 2000 }) },
+  'answers a job id Slurm did not give': { caughtBy: 'jobs.submit answers the job id', make: (inner) => wrap(inner, {
     answer: (command, value) => (command.kind === 'jobs.submit' ? { job_id: (value as { job_id: number }).job_id + 1 } : value),
-  }),
-  'swallows failed job actions (answers null)': (inner) => wrap(inner, {
+  }) },
+  'swallows failed job actions (answers null)': { caughtBy: 'cancel, hold, release, requeue and update of an unknown job', make: (inner) => wrap(inner, {
     error: (command, error) => (['jobs.cancel', 'jobs.control', 'jobs.update'].includes(command.kind) ? null : error),
-  }),
+  }) },
 };

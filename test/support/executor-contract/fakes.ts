@@ -52,7 +52,7 @@ export class ReplayRunner implements ToolRunner {
     await new Promise((resolve) => setImmediate(resolve));
     return this.runSync(invocation, ctx);
   }
-  runSync(invocation: Invocation): RunResult {
+  runSync(invocation: Invocation, _ctx?: CommandContext): RunResult {
     if (this.lostReply && invocation.tool === 'sbatch') {
       // Real sbatch output, captured against a listener that read the request and never answered.
       return { invocation, exitCode: 1, stdout: '', stderr: readFileSync(join(FIXTURES, 'sbatch-reply-timeout.stderr'), 'utf8') };

@@ -4,7 +4,7 @@ import type { Executor, ExecutorOptions } from '../executor.js';
 import { GatewayError } from '../../errors.js';
 import { lookupAccount, lookupAccountSync, type Account } from '../../auth/accounts.js';
 import { planFor, type Plan } from './plans.js';
-import { SlurmRunner, userNamespaceProblem, type Invocation, type RunResult } from './runner.js';
+import { SlurmRunner, userNamespaceProblem, type Invocation, type RunResult, type ToolRunner } from './runner.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
 
 /**
@@ -12,10 +12,10 @@ import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
  * plans say what to run; this class only drives them with the async or the sync transport.
  */
 export class ExternalExecutor implements Executor {
-  readonly #runner: SlurmRunner;
+  readonly #runner: ToolRunner;
 
-  constructor(options: ExecutorOptions = {}) {
-    this.#runner = new SlurmRunner(options);
+  constructor(options: ExecutorOptions = {}, runner: ToolRunner = new SlurmRunner(options)) {
+    this.#runner = runner;
     if (options.auth === 'jwt') {
       const problem = userNamespaceProblem();
       if (problem) {

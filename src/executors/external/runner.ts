@@ -45,6 +45,15 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * How the executor runs a tool: {@link SlurmRunner} in production; tests replay recorded output
+ * through the same interface (test/support/executor-contract/).
+ */
+export interface ToolRunner {
+  run(invocation: Invocation, ctx: CommandContext, signal?: AbortSignal): Promise<RunResult>;
+  runSync(invocation: Invocation, ctx: CommandContext): RunResult;
+}
+
 const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 /**
  * The only variables a tool gets from the gateway's own environment: where the tools and the
@@ -54,7 +63,7 @@ const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
 const INHERITED = ['PATH', 'SLURM_CONF'] as const;
 const FALLBACK_PATH = '/usr/local/bin:/usr/bin:/bin';
 
-export class SlurmRunner {
+export class SlurmRunner implements ToolRunner {
   readonly #binDir?: string;
   readonly #maxOutput: number;
   readonly #baseEnv: Record<string, string>;

@@ -1,0 +1,15 @@
+/**
+ * The executor contract (test/support/executor-contract/contract.ts) over InternalExecutor, with a
+ * Binding that replays the real binding's answers from Slurm 22.05
+ * (test/fixtures/slurm-22.05/contract/): neither libslurm nor a cluster is needed.
+ */
+import { readFileSync } from 'node:fs';
+import { describeExecutor } from '../../support/executor-contract/contract.js';
+import { internalFixture, makeInternal } from '../../support/executor-contract/fakes.js';
+
+const fixture = internalFixture();
+describeExecutor('internal', (transport) => makeInternal(transport, fixture), fixture.facts);
+
+test('the replaying binding needs neither libslurm nor the native binding in this process', () => {
+  expect(readFileSync('/proc/self/maps', 'utf8')).not.toMatch(/libslurm|slurm_binding/);
+});

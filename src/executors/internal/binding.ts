@@ -4,6 +4,7 @@
  * Slurm's sentinels (NO_VAL, INFINITE) left as numbers. What they mean is decided in plans.ts
  * and normalise.ts.
  */
+import type { Account, AuthMode } from '../../slurm/identity.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -221,16 +222,10 @@ export function isSlurmCallError(error: unknown): error is SlurmCallError {
   return typeof error === 'object' && error !== null && typeof (error as Partial<SlurmCallError>).slurmErrno === 'number';
 }
 
-/** How libslurm authenticates this process's calls; one mode per process (docs/internal-executor.md). */
-export type AuthMode = 'none' | 'jwt';
-
+/** How libslurm authenticates this process's calls (src/slurm/identity.ts); one mode per process (docs/internal-executor.md). */
+export type { AuthMode };
 /** A local account (getpwnam_r). */
-export interface LocalAccount {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-}
+export type LocalAccount = Account;
 
 export interface Binding {
   loadError: string | null;

@@ -146,10 +146,7 @@ class JobActionOp : public Op {
     }
   }
   Napi::Value ToJS(Napi::Env env) override {
-    Napi::Value out = ArrayResponse(env, resp_);
-    if (resp_) slurm_free_job_array_resp(resp_);
-    resp_ = nullptr;
-    return out;
+    return TakeArrayResponse(env, resp_);
   }
 
   Kind kind_;

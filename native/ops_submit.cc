@@ -126,10 +126,7 @@ class UpdateOp : public Op {
     }
   }
   Napi::Value ToJS(Napi::Env env) override {
-    Napi::Value out = ArrayResponse(env, resp_);
-    if (resp_) slurm_free_job_array_resp(resp_);
-    resp_ = nullptr;
-    return out;
+    return TakeArrayResponse(env, resp_);
   }
 
   JobDesc desc_;

@@ -103,6 +103,14 @@ inline Napi::Value ArrayResponse(Napi::Env env, job_array_resp_msg_t *resp) {
   return out;
 }
 
+// ArrayResponse(), then frees the answer: the ToJS() of every array-aware action.
+inline Napi::Value TakeArrayResponse(Napi::Env env, job_array_resp_msg_t *&resp) {
+  Napi::Value out = ArrayResponse(env, resp);
+  if (resp) slurm_free_job_array_resp(resp);
+  resp = nullptr;
+  return out;
+}
+
 // ----------------------------------------------------------------------------------------------
 // The ops, by resource (MakeOp's table in ops.cc)
 

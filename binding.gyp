@@ -9,7 +9,11 @@
         "native/binding.cc",
         "native/libslurm.cc",
         "native/names.cc",
-        "native/ops.cc"
+        "native/ops.cc",
+        "native/ops_jobs.cc",
+        "native/ops_nodes.cc",
+        "native/ops_stats.cc",
+        "native/ops_submit.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a JS error that cannot be thrown because the

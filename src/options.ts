@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { DISPATCH_MODES, type DispatchMode } from './dispatch/strategy.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from './executors/executor.js';
 import { DEFAULT_DENIED_USERS } from './auth/callers.js';
+import { AUTH_MODES, type AuthMode } from './slurm/identity.js';
 
 export interface GatewayOptions {
   port: number;
@@ -40,8 +41,7 @@ export interface GatewayOptions {
   denyUsers?: string[];
 }
 
-export const AUTH_MODES = ['none', 'jwt'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
+export { AUTH_MODES, type AuthMode } from './slurm/identity.js';
 
 /** What the app reports about itself (health, logs). */
 export interface RuntimeInfo {

@@ -3,13 +3,9 @@
  * cached for a minute. Node has no getpwnam(); the internal executor uses the binding's own.
  */
 import { execa, execaSync } from 'execa';
+import type { Account } from '../slurm/identity.js';
 
-export interface Account {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-}
+export type { Account } from '../slurm/identity.js';
 
 const TTL_MS = 60_000;
 const cache = new Map<string, { account: Account | null; at: number }>();

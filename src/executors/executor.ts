@@ -1,5 +1,6 @@
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
+import type { AuthMode } from '../slurm/identity.js';
 
 /**
  * Runs scheduler commands against Slurm. One instance per thread or process: an executor holds
@@ -33,5 +34,5 @@ export interface ExecutorOptions {
    * none: commands run as the gateway's own user (munge). jwt: each command carries its caller's
    * verified Slurm token in `ctx.identity` and runs as that user. @default 'none'
    */
-  auth?: 'none' | 'jwt';
+  auth?: AuthMode;
 }

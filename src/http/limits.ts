@@ -10,6 +10,7 @@
  */
 import { maxHeaderSize as defaultMaxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { MAX_ARRAY_TASK_ID, MAX_JOB_ID } from '../slurm/job-ids.js';
 import type { Logger } from 'pino';
 import { GatewayError, type ErrorCode } from '../errors.js';
 import { errorBody } from './errors.js';
@@ -41,10 +42,10 @@ export const LIMITS = {
    * back), and `scontrol update TimeLimit=` wraps around to 0 from 71,582,788 minutes on.
    */
   timeLimitMinutes: 365 * 24 * 60,
-  /** Job ids: below NO_VAL (0xfffffffe) and INFINITE. */
-  jobId: 4_294_967_293,
+  /** Job ids: below NO_VAL (0xfffffffe) and INFINITE (src/slurm/job-ids.ts). */
+  jobId: MAX_JOB_ID,
   /** Array task ids: Slurm's MaxArraySize may not exceed 4,000,001. */
-  arrayTaskId: 4_000_000,
+  arrayTaskId: MAX_ARRAY_TASK_ID,
   /** cpus_per_task is 16 bits in Slurm: below NO_VAL16 (0xfffe) and INFINITE16. */
   cpusPerTask: 65_533,
   /** Most bytes of job output one GET returns. */

@@ -8,6 +8,12 @@ import { JOB_STATES } from '../model.js';
 import { LIMITS } from './limits.js';
 import { environmentProblems } from '../slurm/job-environment.js';
 import { KEY_PREFIX } from '../slurm/idempotency.js';
+import { JOB_ID_PATTERN, jobIdInRange } from '../slurm/job-ids.js';
+import { gatewayOwned, scriptDirectives } from '../slurm/script-directives.js';
+import { SIGNAL_NAMES, SIGNAL_NUMBER } from '../slurm/signals.js';
+
+/** Kept here for callers of this module (test/unit/schemas.test.ts): the reader is src/slurm/script-directives.ts. */
+export { gatewayOwned, scriptDirectives, type ScriptDirectives } from '../slurm/script-directives.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -26,17 +32,11 @@ export const text = (max: number) =>
 /** Partition, account, QOS, node and user names as Slurm accepts them. */
 export const slurmName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,127}$/, 'must be a Slurm name: letters, digits, and . _ @ -');
 
-/** A job id's numbers: 1 to 4294967293 (below NO_VAL), an array task 0 to 4000000 (Slurm's largest MaxArraySize - 1). */
-const JOB_ID = /^(\d{1,10})(?:_(\d{1,10}))?$/;
-export const jobIdInRange = (s: string): boolean => {
-  const m = JOB_ID.exec(s);
-  if (!m) return false;
-  const job = Number(m[1]);
-  return job >= 1 && job <= LIMITS.jobId && (m[2] === undefined || Number(m[2]) <= LIMITS.arrayTaskId);
-};
+/** A job id's numbers: 1 to 4294967293 (below NO_VAL), an array task 0 to 4000000 (src/slurm/job-ids.ts). */
+export { jobIdInRange };
 
 /** `123` or an array task `123_4`, in canonical form (no leading zeros). */
-export const jobId = z.string().regex(JOB_ID, { error: 'must be a job id such as 123 or an array task such as 123_4', abort: true })
+export const jobId = z.string().regex(JOB_ID_PATTERN, { error: 'must be a job id such as 123 or an array task such as 123_4', abort: true })
   .refine(jobIdInRange, `is out of range: job ids are 1-${LIMITS.jobId}, array task ids 0-${LIMITS.arrayTaskId}`)
   .transform((s) => s.split('_').map((n) => String(Number(n))).join('_'));
 
@@ -50,9 +50,8 @@ const absolutePath = text(LIMITS.pathChars).refine((s) => s.startsWith('/'), 'mu
 
 const positive = (max: number) => z.number().int('must be an integer').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 
-const SIGNALS = ['HUP', 'INT', 'QUIT', 'ABRT', 'KILL', 'USR1', 'USR2', 'TERM', 'ALRM', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'PIPE'] as const;
 export const signal = z.string().max(16, 'must be a signal name or number').transform((s) => s.toUpperCase().replace(/^SIG/, ''))
-  .pipe(z.union([z.enum(SIGNALS), z.string().regex(/^([1-9]|[1-5]\d|6[0-4])$/)], { error: `must be a signal name (${SIGNALS.join(', ')}) or a number 1-64` }));
+  .pipe(z.union([z.enum(SIGNAL_NAMES), z.string().regex(SIGNAL_NUMBER)], { error: `must be a signal name (${SIGNAL_NAMES.join(', ')}) or a number 1-64` }));
 
 const DEPENDENCY_TYPES = '(after|afterany|afterok|afternotok|aftercorr|afterburstbuffer)';
 const dependencyItem = `(singleton|${DEPENDENCY_TYPES}(:\\d{1,10}(_\\d{1,10})?(\\+\\d{1,6})?)+)`;
@@ -64,127 +63,6 @@ const arraySpec = z.string().max(LIMITS.specChars, `must be at most ${LIMITS.spe
 
 export const MAX_SCRIPT_BYTES = LIMITS.scriptBytes;
 export const MAX_ENV_ENTRIES = LIMITS.envEntries;
-
-// ---------------------------------------------------------------------------------------------
-// #SBATCH directives: the script can set the same output locations and name as the body, so they
-// get the same checks. Read inclusively (sbatch's own tokenizer and a plain whitespace split, long
-// options by any prefix, bundled short options): a reading that finds too much only refuses more.
-
-/** sbatch's _get_argument(): backslash escapes, '…' and "…" quoting anywhere, `#` ends the line. */
-function sbatchWords(line: string): string[] {
-  const words: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (i < line.length && /\s/.test(line[i]!)) i++;
-    if (i >= line.length || line[i] === '#') break;
-    let word = '';
-    let quote = '';
-    for (; i < line.length && (quote || !/\s/.test(line[i]!)); i++) {
-      const c = line[i]!;
-      if (c === '\\') { word += line[++i] ?? ''; continue; }
-      if (quote) { if (c === quote) quote = ''; else word += c; continue; }
-      if (c === '"' || c === "'") { quote = c; continue; }
-      if (c === '#') { i = line.length; break; }
-      word += c;
-    }
-    words.push(word);
-  }
-  return words;
-}
-
-/** The internal executor's reading: whitespace-separated, quotes only around a whole word. */
-function plainWords(line: string): string[] {
-  const words: string[] = [];
-  for (const m of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
-    if (m[3]?.startsWith('#')) break;
-    words.push(m[1] ?? m[2] ?? m[3]!);
-  }
-  return words;
-}
-
-export interface ScriptDirectives {
-  /** Values of --output, --error, --input (and their abbreviations, -o, -e, -i). */
-  outputs: string[];
-  /** Options the gateway decides, never a script ({@link GATEWAY_OWNED}), as written. */
-  owned: string[];
-  /** Values of --chdir / -D. */
-  chdirs: string[];
-  /** Values of --job-name / -J. */
-  names: string[];
-}
-
-const PATH_OPTIONS = ['output', 'error', 'input'];
-
-/**
- * sbatch options a script may not set, because the gateway decides them: who the job runs as
- * (the caller), its environment (the request's `environment`, never a file the gateway's user
- * could read), and how sbatch answers (the gateway reads its job id; --wait, --test-only, --quiet
- * or another cluster would make an answer that says nothing or lies).
- */
-const GATEWAY_OWNED: Record<string, string> = {
-  uid: 'the job runs as its caller', gid: 'the job runs as its caller',
-  export: 'the job environment is the request\'s "environment" field',
-  'export-file': 'the job environment is the request\'s "environment" field',
-  'get-user-env': 'the job environment is the request\'s "environment" field (over the user\'s login environment)',
-  wait: 'the gateway answers when the job is submitted', 'test-only': 'the gateway submits the job',
-  quiet: 'the gateway reads the job id sbatch prints', clusters: 'the gateway submits to its own cluster',
-};
-/** Short forms of {@link GATEWAY_OWNED}: -Q, -W and -M. */
-const OWNED_SHORT: Record<string, string> = { Q: 'quiet', W: 'wait', M: 'clusters' };
-/** sbatch's short options that take an argument: in a bundle, the rest of the word is theirs. */
-const SHORT_WITH_ARGUMENT = /[aAbcCdDeFGiJLmMnNopqStwx]/;
-
-/** Why `#SBATCH …` may not set this option, or undefined. Long options count by any prefix, as getopt_long reads them. */
-export function gatewayOwned(option: string): string | undefined {
-  const name = option.startsWith('--') ? option.slice(2) : OWNED_SHORT[option.slice(1)];
-  if (!name || name.length < 2) return undefined;
-  // A prefix of an owned option is that option, or ambiguous (which sbatch refuses anyway).
-  const owned = Object.keys(GATEWAY_OWNED).find((o) => o.startsWith(name));
-  return owned && GATEWAY_OWNED[owned];
-}
-
-/** The #SBATCH (and deprecated #SLURM) lines sbatch reads: those before the first command. */
-export function scriptDirectives(script: string): ScriptDirectives {
-  const found: ScriptDirectives = { outputs: [], owned: [], chdirs: [], names: [] };
-  for (const line of script.split('\n')) {
-    const magic = line.startsWith('#SBATCH') ? '#SBATCH' : line.startsWith('#SLURM') ? '#SLURM' : undefined;
-    if (!magic) {
-      if (/^\s*[^\s#]/.test(line)) break; // a command: sbatch stops reading directives
-      continue;
-    }
-    const rest = line.slice(magic.length);
-    for (const words of [sbatchWords(rest), plainWords(rest)]) collect(words, found);
-  }
-  return found;
-}
-
-function collect(words: string[], found: ScriptDirectives): void {
-  const add = (kind: keyof ScriptDirectives, value: string | undefined) => { if (value !== undefined && !found[kind].includes(value)) found[kind].push(value); };
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    if (word.startsWith('--') && word.length > 2) {
-      const eq = word.indexOf('=');
-      const name = (eq < 0 ? word.slice(2) : word.slice(2, eq)).toLowerCase();
-      const value = eq < 0 ? words[i + 1] : word.slice(eq + 1);
-      if (PATH_OPTIONS.some((o) => o.startsWith(name))) add('outputs', value);
-      if ('chdir'.startsWith(name)) add('chdirs', value);
-      if ('job-name'.startsWith(name)) add('names', value);
-      if (gatewayOwned(`--${name}`)) add('owned', `--${name}`);
-    } else if (word.startsWith('-') && word.length > 1) {
-      // Bundled short options ("-HQ", "-Mx"): flags up to the first letter that takes an argument.
-      for (const letter of word.slice(1)) {
-        if (OWNED_SHORT[letter]) add('owned', `-${letter}`);
-        if (SHORT_WITH_ARGUMENT.test(letter)) break;
-      }
-      // Bundled short options ("-Ho x"): the first letter that takes a path or name takes the rest.
-      const at = word.slice(1).search(/[oeiDJ]/);
-      if (at < 0) continue;
-      const letter = word[at + 1]!;
-      const value = word.length > at + 2 ? word.slice(at + 2) : words[i + 1];
-      add(letter === 'D' ? 'chdirs' : letter === 'J' ? 'names' : 'outputs', value);
-    }
-  }
-}
 
 /** sbatch's filename pattern for the job name (%x, %10x): Slurm puts the name into the path. */
 const NAME_PATTERN = /%\d*x/;

@@ -30,22 +30,29 @@ export function epochToIso(value: string | undefined): string | null {
 export function durationToMinutes(value: string | undefined): number | null {
   const v = optionalText(value);
   if (v === null || /^(UNLIMITED|INFINITE|NOT_SET|Partition_Limit)$/i.test(v)) return null;
-  const match = /^(?:(\d+)-)?(?:(\d+):)?(?:(\d+):)?(\d+)$/.exec(v);
-  if (!match) return null;
-  const [, days, a, b, last] = match;
-  // "mm:ss", "hh:mm:ss", "d-hh", "d-hh:mm", "d-hh:mm:ss"; a bare number is minutes.
+  return minutesOf(v) ?? null;
+}
+
+/**
+ * time_str2mins() of Slurm (what sbatch --time and scontrol TimeLimit= read): "m", "m:s",
+ * "h:m:s", "d-h", "d-h:m", "d-h:m:s"; seconds round up; -1, INFINITE and UNLIMITED are -1.
+ */
+export function timeStr2Mins(text: string): number | undefined {
+  const t = text.trim();
+  if (/^(-1|INFINITE|UNLIMITED)$/i.test(t)) return -1;
+  return minutesOf(t);
+}
+
+/** "mm:ss", "hh:mm:ss", "d-hh", "d-hh:mm", "d-hh:mm:ss" to minutes, rounded up; a bare number is minutes. */
+function minutesOf(v: string): number | undefined {
+  const match = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(v);
+  if (!match) return undefined;
+  const [, days, a, b, c] = match;
   let seconds: number;
-  if (days !== undefined) {
-    const parts = [a, b, last].filter((p) => p !== undefined).map(Number);
-    const [h = 0, m = 0, s = 0] = parts;
-    seconds = Number(days) * 86400 + h * 3600 + m * 60 + s;
-  } else if (a !== undefined && b !== undefined) {
-    seconds = Number(a) * 3600 + Number(b) * 60 + Number(last);
-  } else if (a !== undefined) {
-    seconds = Number(a) * 60 + Number(last);
-  } else {
-    return Number(last);
-  }
+  if (days !== undefined) seconds = Number(days) * 86400 + Number(a) * 3600 + Number(b ?? 0) * 60 + Number(c ?? 0);
+  else if (c !== undefined) seconds = Number(a) * 3600 + Number(b) * 60 + Number(c);
+  else if (b !== undefined) seconds = Number(a) * 60 + Number(b);
+  else return Number(a);
   return Math.ceil(seconds / 60);
 }
 

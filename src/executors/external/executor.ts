@@ -1,10 +1,11 @@
 import type { CommandContext } from '../../context.js';
 import type { ResultOf, SchedulerCommand } from '../../commands.js';
 import type { Executor, ExecutorOptions } from '../executor.js';
+import { drivePlan, drivePlanSync } from '../drive.js';
 import { GatewayError } from '../../errors.js';
 import { lookupAccount, lookupAccountSync, type Account } from '../../auth/accounts.js';
 import { planFor, type Plan } from './plans.js';
-import { SlurmRunner, userNamespaceProblem, type Invocation, type RunResult, type ToolRunner } from './runner.js';
+import { SlurmRunner, userNamespaceProblem, type Invocation, type ToolRunner } from './runner.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
 
 /**
@@ -27,29 +28,20 @@ export class ExternalExecutor implements Executor {
   async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
     const caller = needsAccount(command, ctx) ? account(await lookupAccount(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
-    let step = plan.next();
-    while (!step.done) {
-      const invocation = step.value;
-      step = plan.next(await this.#runner.run(withOwner(invocation, caller), ctx, signal).catch((error: unknown) => { throw sbatchLost(invocation, error); }));
-    }
-    return step.value;
+    return drivePlan(plan, (invocation) => this.#runner.run(withOwner(invocation, caller), ctx, signal)
+      .catch((error: unknown) => { throw sbatchLost(invocation, error); }));
   }
 
   executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
     const caller = needsAccount(command, ctx) ? account(lookupAccountSync(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
-    let step = plan.next();
-    while (!step.done) {
-      const invocation = step.value;
-      let result: RunResult;
+    return drivePlanSync(plan, (invocation) => {
       try {
-        result = this.#runner.runSync(withOwner(invocation, caller), ctx);
+        return this.#runner.runSync(withOwner(invocation, caller), ctx);
       } catch (error) {
         throw sbatchLost(invocation, error);
       }
-      step = plan.next(result);
-    }
-    return step.value;
+    });
   }
 }
 

@@ -1,185 +1,22 @@
 /**
  * Transport: the native libslurm binding (native/, built into build/Release/slurm_binding.node).
- * This file loads it and types what it returns: Slurm's own structures as plain data, with
- * Slurm's sentinels (NO_VAL, INFINITE) left as numbers. What they mean is decided in plans.ts
- * and normalise.ts.
+ * This file loads it and types its surface; what its operations take and return is raw.ts
+ * (Slurm's own structures as plain data, with Slurm's sentinels left as numbers). What they mean
+ * is decided in plans.ts and normalise.ts.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { GatewayError } from '../../errors.js';
+import type { Account, AuthMode } from '../../slurm/identity.js';
+import type { OpArgs, OpName, OpResult } from './raw.js';
 
 export const BINDING_PATH = fileURLToPath(new URL('../../../build/Release/slurm_binding.node', import.meta.url));
 export const REBUILD_HINT = 'install the Debian package libslurm-dev, then run `npm run build:native`';
 
-/** A job record as slurm_load_jobs() returns it. */
-export interface RawJob {
-  job_id: number;
-  array_job_id: number;
-  array_task_id: number;
-  array_task_str: string | null;
-  /** array_bitmap of a pending array record: its size and the task ids set. */
-  array_tasks: { size: number; set: number[] } | null;
-  het_job_id: number;
-  name: string | null;
-  user_id: number;
-  user_name: string;
-  account: string | null;
-  partition: string | null;
-  qos: string | null;
-  job_state: number;
-  /** job_state_string(job_state) */
-  state: string;
-  /** job_state_string_compact(job_state) */
-  state_compact: string;
-  state_reason: number;
-  state_reason_name: string;
-  state_desc: string | null;
-  priority: number;
-  submit_time: number;
-  start_time: number;
-  end_time: number;
-  time_limit: number;
-  nodes: string | null;
-  num_nodes: number;
-  num_cpus: number;
-  exit_code: number;
-  work_dir: string | null;
-  std_out: string | null;
-  std_err: string | null;
-  batch_flag: number;
-  /** The job's comment; it carries the gateway's Idempotency-Key token (src/slurm/idempotency.ts). */
-  comment: string | null;
-}
-
-/** A node as sinfo sees it (MIXED derived from allocated CPUs), with the partitions holding it. */
-export interface RawNode {
-  name: string;
-  node_state: number;
-  state_complete: string;
-  cpus: number;
-  cpus_alloc: number;
-  cpus_idle: number;
-  cpus_other: number;
-  real_memory: number | null;
-  alloc_memory: number | null;
-  free_mem: number | null;
-  features: string | null;
-  reason: string | null;
-  partitions: string[];
-}
-
-export interface RawPartition {
-  name: string;
-  state_up: number;
-  state: string;
-  default: boolean;
-  hidden: boolean;
-  nodes: string | null;
-  total_nodes: number;
-  total_cpus: number;
-  max_time: number;
-  default_time: number;
-  max_nodes: number;
-  min_nodes: number;
-}
-
-export interface RawPing {
-  controllers_up: boolean[];
-  cluster_name: string | null;
-  library_version: string;
-}
-
-export interface RawConfig {
-  cluster_name: string | null;
-  version: string | null;
-  controllers: Array<{ machine: string | null; addr: string | null }>;
-}
-
-export interface RawStats {
-  req_time: number;
-  req_time_start: number;
-  server_thread_count: number;
-  agent_queue_size: number;
-  agent_count: number;
-  agent_thread_count: number;
-  dbd_agent_queue_size: number;
-  jobs_submitted: number;
-  jobs_started: number;
-  jobs_completed: number;
-  jobs_canceled: number;
-  jobs_failed: number;
-  jobs_pending: number;
-  jobs_running: number;
-  schedule_cycle_last: number;
-  schedule_cycle_max: number;
-  schedule_cycle_sum: number;
-  schedule_cycle_counter: number;
-  rpc_types: Array<{ id: number; name: string; count: number; total_time: number | null }>;
-}
-
-/** One element of a job_array_resp_msg_t: the per-job-id outcome of an array-aware action. */
-export interface RawArrayResult {
-  job_id: string;
-  error: number;
-  message: string;
-}
-
-/** A job_desc_msg_t, field for field; absent fields keep slurm_init_job_desc_msg()'s defaults. */
-export interface RawJobDesc {
-  job_id_str?: string;
-  name?: string;
-  partition?: string;
-  work_dir?: string;
-  std_out?: string;
-  std_err?: string;
-  std_in?: string;
-  account?: string;
-  qos?: string;
-  comment?: string;
-  array_inx?: string;
-  dependency?: string;
-  script?: string;
-  environment?: string[];
-  argv?: string[];
-  time_limit?: number;
-  min_nodes?: number;
-  max_nodes?: number;
-  num_tasks?: number;
-  min_cpus?: number;
-  cpus_per_task?: number;
-  pn_min_cpus?: number;
-  pn_min_memory?: number;
-  priority?: number;
-  user_id?: number;
-  group_id?: number;
-  nice?: number;
-  alloc_sid?: number;
-  contiguous?: number;
-  mail_type?: number;
-  bitflags?: number;
-}
-
-/** The operations of native/ops.cc: name -> [arguments, result]. */
-export interface Operations {
-  ping: [Record<string, never>, RawPing];
-  config: [Record<string, never>, RawConfig];
-  statistics: [Record<string, never>, RawStats];
-  jobs: [{ show_flags?: number; job_id?: number; user_id?: number }, RawJob[]];
-  /** slurm_load_jobs(update_time, …): jobs null when slurmctld has no change since update_time. */
-  jobs_since: [{ show_flags?: number; update_time: number }, { last_update: number; jobs: RawJob[] | null }];
-  nodes: [{ show_flags?: number }, RawNode[]];
-  partitions: [{ show_flags?: number }, RawPartition[]];
-  submit: [RawJobDesc, { job_id: number; error_code: number; user_msg: string | null }];
-  update: [RawJobDesc & { job_id_str: string }, RawArrayResult[]];
-  kill: [{ job_id: string; signal: number; flags: number }, null];
-  suspend: [{ job_id: string }, RawArrayResult[]];
-  resume: [{ job_id: string }, RawArrayResult[]];
-  requeue: [{ job_id: string; flags?: number }, RawArrayResult[]];
-}
-export type OpName = keyof Operations;
-export type OpArgs<N extends OpName> = Operations[N][0];
-export type OpResult<N extends OpName> = Operations[N][1];
+export type {
+  OpArgs, OpName, OpResult, Operations, RawArrayResult, RawConfig, RawJob, RawJobDesc, RawNode, RawPartition, RawPing, RawStats,
+} from './raw.js';
 
 export interface Constants {
   SLURM_VERSION_NUMBER: number;
@@ -221,16 +58,10 @@ export function isSlurmCallError(error: unknown): error is SlurmCallError {
   return typeof error === 'object' && error !== null && typeof (error as Partial<SlurmCallError>).slurmErrno === 'number';
 }
 
-/** How libslurm authenticates this process's calls; one mode per process (docs/internal-executor.md). */
-export type AuthMode = 'none' | 'jwt';
-
+/** How libslurm authenticates this process's calls (src/slurm/identity.ts); one mode per process (docs/internal-executor.md). */
+export type { AuthMode };
 /** A local account (getpwnam_r). */
-export interface LocalAccount {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-}
+export type LocalAccount = Account;
 
 export interface Binding {
   loadError: string | null;

@@ -2,6 +2,7 @@ import { remaining, type CommandContext } from '../../context.js';
 import type { ResultOf, SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Executor, ExecutorOptions } from '../executor.js';
+import { drivePlan, drivePlanSync } from '../drive.js';
 import { loadBinding, type AuthMode, type Binding, type OpName } from './binding.js';
 import { ErrorTable } from './errors.js';
 import { defaultConcurrency, Limiter } from './limiter.js';
@@ -53,20 +54,13 @@ export class InternalExecutor implements Executor {
   async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
     const { env, token } = this.#caller(command, ctx);
     const plan: Plan<ResultOf<C>> = planFor(command, env);
-    let step = plan.next();
-    while (!step.done) step = resume(plan, await settle(this.#runAsync(step.value, ctx, token, signal)));
-    return step.value;
+    return drivePlan(plan, (step) => this.#runAsync(step, ctx, token, signal));
   }
 
   executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
     const { env, token } = this.#caller(command, ctx);
     const plan: Plan<ResultOf<C>> = planFor(command, env);
-    let step = plan.next();
-    while (!step.done) {
-      const current = step.value;
-      step = resume(plan, settleSync(() => this.#runSync(current, ctx, token)));
-    }
-    return step.value;
+    return drivePlanSync(plan, (step) => this.#runSync(step, ctx, token));
   }
 
   /**
@@ -150,21 +144,4 @@ function deadline(step: Step): GatewayError {
  */
 export function loadInternalExecutor(options: InternalExecutorOptions): Executor {
   return new InternalExecutor(loadBinding(undefined, options.auth ?? 'none'), options);
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-async function settle(call: Promise<unknown>): Promise<Outcome> {
-  try { return { ok: true, value: await call }; } catch (error) { return { ok: false, error }; }
-}
-
-function settleSync(call: () => unknown): Outcome {
-  try { return { ok: true, value: call() }; } catch (error) { return { ok: false, error }; }
-}
-
-/** Hands a call's outcome back to its plan; a GatewayError (deadline, abort) ends the plan. */
-function resume<R>(plan: Plan<R>, outcome: Outcome): IteratorResult<Step, R> {
-  if (outcome.ok) return plan.next(outcome.value);
-  if (outcome.error instanceof GatewayError) throw outcome.error;
-  return plan.throw(outcome.error);
 }

@@ -14,10 +14,16 @@ import type { ClusterInfo, Job, Node, Partition, Ping } from '../../model.js';
 import { isSlurmCallError, type OpArgs, type RawArrayResult, type RawJob } from './binding.js';
 import { compareHostnames, toClusterInfo, toNode, toPartition } from './normalise.js';
 import { parseJobSpec } from './squeue.js';
-import { jobDescriptor, timeStr2Mins } from './submit.js';
+import { jobDescriptor } from './submit.js';
+import { JOB_ID_SHAPE } from '../../slurm/job-ids.js';
+import { sigName2Num } from '../../slurm/signals.js';
+import { timeStr2Mins } from '../../slurm/values.js';
 import { call, errnoOf, must, type Plan, type PlanEnv, type Step } from './plan.js';
 import { findJob, getJob, listJobs, loadJobs } from './job-reads.js';
 import { listJobsSince } from './list-since.js';
+
+/** Kept here for callers of this module (test/internal/errors.test.ts): the rule is src/slurm/signals.ts. */
+export { sigName2Num };
 
 
 
@@ -90,7 +96,7 @@ function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, env: PlanEnv
 }
 
 /** scancel's and scontrol's job id forms that we pass on: "123" or "123_4". */
-const JOB_ID = /^\d+(_\d+)?$/;
+const JOB_ID = JOB_ID_SHAPE;
 
 /**
  * A failed job action, classified; like the external executor, an unexplained failure
@@ -152,16 +158,6 @@ function* kill(target: string, signal: number, flags: number, jobId: string, wha
       throw yield* explain(env.errors.toGatewayError(error, what), jobId, env);
     }
   }
-}
-
-/** sig_name2num() of Slurm's proc_args.c: a number, or a name from its table, "SIG" optional. */
-export function sigName2Num(text: string): number {
-  const num = /^\s*([+-]?\d+)\s*$/.exec(text);
-  if (num) return Number(num[1]);
-  if (/^\s*[+-]?\d/.test(text)) return 0;
-  const name = text.trimStart().replace(/^SIG/i, '').trimEnd().toUpperCase();
-  const known = ['HUP', 'INT', 'QUIT', 'ABRT', 'KILL', 'ALRM', 'TERM', 'USR1', 'USR2', 'URG', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'XCPU'];
-  return known.includes(name) ? os.signals[`SIG${name}` as keyof typeof os.signals] : 0;
 }
 
 /** The per-job-id answers of an array-aware action: the first failure, if any. */

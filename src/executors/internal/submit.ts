@@ -8,6 +8,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { JobSubmission } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import { assertJobEnvironment, DEFAULT_JOB_ENV } from '../../slurm/job-environment.js';
+import { directiveLines, plainWords } from '../../slurm/script-directives.js';
+import { timeStr2Mins } from '../../slurm/values.js';
 import type { Constants, RawJobDesc } from './binding.js';
 
 export interface SubmitContext {
@@ -51,65 +53,43 @@ const OPTIONS: Record<string, keyof JobSubmission> = {
 
 type Raw = Partial<Record<keyof JobSubmission, string | true>>;
 
-/** Splits a directive's arguments like sbatch does: whitespace, with '…' and "…" quoting. */
-function words(text: string): string[] {
-  const out: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[3]?.startsWith('#')) break; // a comment after the options
-    out.push(m[1] ?? m[2] ?? m[3]!);
-  }
-  return out;
-}
-
-/** #SBATCH lines before the first command (the shebang line skipped; comments and blanks allowed). */
+/**
+ * The #SBATCH lines sbatch reads (src/slurm/script-directives.ts), applied option by option: only
+ * the options the request can also give; any other is refused, since it could not be honoured.
+ * (#SLURM lines, deprecated, are not applied.)
+ */
 export function scriptDirectives(script: string): Raw {
   const raw: Raw = {};
-  for (const line of script.split('\n').slice(1)) {
-    if (line.startsWith('#SBATCH')) {
-      const args = words(line.slice('#SBATCH'.length));
-      for (let i = 0; i < args.length; i++) {
-        const arg = args[i]!;
-        let name: string;
-        let value: string | undefined;
-        if (arg.startsWith('--')) {
-          const eq = arg.indexOf('=');
-          name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-          value = eq < 0 ? undefined : arg.slice(eq + 1);
-        } else if (arg.startsWith('-') && arg.length >= 2) {
-          name = arg[1]!;
-          value = arg.length > 2 ? arg.slice(2) : undefined;
-        } else {
-          throw rejected(`unexpected #SBATCH argument ${JSON.stringify(arg)}`);
-        }
-        const field = OPTIONS[name];
-        if (!field) {
-          throw rejected(`#SBATCH ${arg.startsWith('--') ? '--' : '-'}${name} is not supported by --executor=internal; pass it as a request field or use --executor=external`);
-        }
-        if (field === 'hold') raw.hold = true;
-        else raw[field] = value ?? args[++i] ?? '';
+  for (const { magic, rest } of directiveLines(script)) {
+    if (magic !== '#SBATCH') continue;
+    const args = plainWords(rest);
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      let name: string;
+      let value: string | undefined;
+      if (arg.startsWith('--')) {
+        const eq = arg.indexOf('=');
+        name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+        value = eq < 0 ? undefined : arg.slice(eq + 1);
+      } else if (arg.startsWith('-') && arg.length >= 2) {
+        name = arg[1]!;
+        value = arg.length > 2 ? arg.slice(2) : undefined;
+      } else {
+        throw rejected(`unexpected #SBATCH argument ${JSON.stringify(arg)}`);
       }
-    } else if (!line.startsWith('#') && line.trim() !== '') {
-      break;
+      const field = OPTIONS[name];
+      if (!field) {
+        throw rejected(`#SBATCH ${arg.startsWith('--') ? '--' : '-'}${name} is not supported by --executor=internal; pass it as a request field or use --executor=external`);
+      }
+      if (field === 'hold') raw.hold = true;
+      else raw[field] = value ?? args[++i] ?? '';
     }
   }
   return raw;
 }
 
-/** time_str2mins(): "m", "m:s", "h:m:s", "d-h", "d-h:m", "d-h:m:s"; seconds round up. */
-export function timeStr2Mins(text: string): number | undefined {
-  const t = text.trim();
-  if (/^(-1|INFINITE|UNLIMITED)$/i.test(t)) return -1;
-  const m = /^(?:(\d+)-)?(\d+)(?::(\d+))?(?::(\d+))?$/.exec(t);
-  if (!m) return undefined;
-  const [, d, a, b, c] = m;
-  let seconds: number;
-  if (d !== undefined) seconds = Number(d) * 86400 + Number(a) * 3600 + Number(b ?? 0) * 60 + Number(c ?? 0);
-  else if (c !== undefined) seconds = Number(a) * 3600 + Number(b) * 60 + Number(c);
-  else if (b !== undefined) seconds = Number(a) * 60 + Number(b);
-  else seconds = Number(a) * 60;
-  return Math.ceil(seconds / 60);
-}
+/** Kept here for callers of this module (test/internal/errors.test.ts): the rule is src/slurm/values.ts. */
+export { timeStr2Mins };
 
 /** str_to_mbytes(): a number with an optional K/M/G/T suffix; MiB. */
 function mebibytes(text: string): number | undefined {

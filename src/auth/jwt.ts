@@ -14,6 +14,7 @@ import { GatewayError } from '../errors.js';
 import type { Identity } from '../context.js';
 import { lookupAccount } from './accounts.js';
 import { callerPolicy, callerProblem, type CallerPolicy } from './callers.js';
+import { noLocalAccount } from '../slurm/identity.js';
 
 export interface AuthSettings {
   /** Raw bytes of Slurm's jwt_hs256.key (AuthAltParameters=jwt_key=…): accepts HS256 tokens. */
@@ -114,7 +115,7 @@ export class Authenticator {
     const account = await lookupAccount(claimed).catch((error: unknown) => {
       throw new GatewayError('scheduler_unavailable', `Cannot look up user ${claimed}: ${(error as Error).message}`);
     });
-    if (!account) throw new GatewayError('forbidden', `User ${claimed} has no account on the gateway's host`);
+    if (!account) throw noLocalAccount(claimed);
     const refused = callerProblem(account, this.#callers);
     if (refused) throw new GatewayError('forbidden', refused);
     return { user: claimed, token };

@@ -187,7 +187,7 @@ describe('--auth=jwt', () => {
 
   test('a user without a local account cannot submit', async () => {
     const reply = await gw.run('sync', { kind: 'jobs.submit', submission: { script: '#!/bin/sh\ntrue\n', hold: true } }, { user: 'nosuchuser', token: await mint('nosuchuser') });
-    expect(reply.error).toEqual({ code: 'forbidden', message: 'no local account for user nosuchuser' });
+    expect(reply.error).toEqual({ code: 'forbidden', message: "User nosuchuser has no account on the gateway's host" });
   });
 
   test.each(VIAS)("%s: alice's job is alice's, and runs as alice, in her home, with her environment", async (via) => {

@@ -7,6 +7,7 @@ import { lookupAccount, lookupAccountSync, type Account } from '../../auth/accou
 import { planFor, type Plan } from './plans.js';
 import { SlurmRunner, userNamespaceProblem, type Invocation, type ToolRunner } from './runner.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
+import { inCallersHome, noLocalAccount } from '../../slurm/identity.js';
 
 /**
  * Runs Slurm's own tools (sbatch, squeue, scancel, scontrol, sinfo, sdiag) through execa. The
@@ -26,14 +27,14 @@ export class ExternalExecutor implements Executor {
   }
 
   async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
-    const caller = needsAccount(command, ctx) ? account(await lookupAccount(ctx.identity!.user!)) : undefined;
+    const caller = needsAccount(command, ctx) ? account(ctx.identity!.user!, await lookupAccount(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
     return drivePlan(plan, (invocation) => this.#runner.run(withOwner(invocation, caller), ctx, signal)
       .catch((error: unknown) => { throw sbatchLost(invocation, error); }));
   }
 
   executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
-    const caller = needsAccount(command, ctx) ? account(lookupAccountSync(ctx.identity!.user!)) : undefined;
+    const caller = needsAccount(command, ctx) ? account(ctx.identity!.user!, lookupAccountSync(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
     return drivePlanSync(plan, (invocation) => {
       try {
@@ -61,15 +62,13 @@ function needsAccount(command: SchedulerCommand, ctx: CommandContext): boolean {
   return command.kind === 'jobs.submit' && Boolean(ctx.identity?.user);
 }
 
-function account(found: Account | null): Account {
-  if (!found) throw new GatewayError('forbidden', 'The caller has no account on the gateway\'s host');
+function account(user: string, found: Account | null): Account {
+  if (!found) throw noLocalAccount(user);
   return found;
 }
 
-/** A caller's job runs in their home unless the request names a directory. */
 function asCaller<C extends SchedulerCommand>(command: C, caller: Account | undefined): C {
-  if (!caller || command.kind !== 'jobs.submit' || command.submission.working_directory) return command;
-  return { ...command, submission: { ...command.submission, working_directory: caller.home } };
+  return caller ? inCallersHome(command, caller) : command;
 }
 
 /** sbatch runs as the caller's uid, unless the gateway already is that user. */

@@ -9,6 +9,7 @@ import { defaultConcurrency, Limiter } from './limiter.js';
 import { planFor } from './plans.js';
 import type { Plan, PlanEnv, Step } from './plan.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
+import { inCallersHome, noLocalAccount } from '../../slurm/identity.js';
 
 export interface InternalExecutorOptions extends ExecutorOptions {
   /**
@@ -52,14 +53,14 @@ export class InternalExecutor implements Executor {
   }
 
   async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
-    const { env, token } = this.#caller(command, ctx);
-    const plan: Plan<ResultOf<C>> = planFor(command, env);
+    const { command: asCaller, env, token } = this.#caller(command, ctx);
+    const plan: Plan<ResultOf<C>> = planFor(asCaller, env);
     return drivePlan(plan, (step) => this.#runAsync(step, ctx, token, signal));
   }
 
   executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
-    const { env, token } = this.#caller(command, ctx);
-    const plan: Plan<ResultOf<C>> = planFor(command, env);
+    const { command: asCaller, env, token } = this.#caller(command, ctx);
+    const plan: Plan<ResultOf<C>> = planFor(asCaller, env);
     return drivePlanSync(plan, (step) => this.#runSync(step, ctx, token));
   }
 
@@ -69,24 +70,24 @@ export class InternalExecutor implements Executor {
    * @throws GatewayError unauthorized (jwt: no token, or a submission naming no user),
    *   forbidden (none: a token; jwt: a user with no local account).
    */
-  #caller(command: SchedulerCommand, ctx: CommandContext): { env: PlanEnv; token: string | undefined } {
+  #caller<C extends SchedulerCommand>(command: C, ctx: CommandContext): { command: C; env: PlanEnv; token: string | undefined } {
     const identity = ctx.identity;
     if (this.#auth === 'none') {
       if (identity?.token) {
         throw new GatewayError('forbidden', 'The gateway runs with --auth=none: commands act as its own Slurm user, and a per-request token cannot be used');
       }
-      return { env: this.#env, token: undefined };
+      return { command, env: this.#env, token: undefined };
     }
     const token = identity?.token;
     if (!token) throw new GatewayError('unauthorized', 'A Slurm token is required (--auth=jwt)');
-    if (command.kind !== 'jobs.submit') return { env: this.#env, token };
+    if (command.kind !== 'jobs.submit') return { command, env: this.#env, token };
     const user = identity.user;
     if (!user) throw new GatewayError('unauthorized', 'The request names no user to submit the job as');
     const account = this.#binding.account(user);
-    if (!account) throw new GatewayError('forbidden', `no local account for user ${user}`);
-    // sbatch run by the caller in their home: the job is theirs, and runs in their home unless the
-    // request names a directory (a relative one is taken from there).
-    return { env: { ...this.#env, submit: { cwd: account.home, uid: account.uid, gid: account.gid } }, token };
+    if (!account) throw noLocalAccount(user);
+    // As sbatch run by the caller in their home: the job is theirs, and runs in their home unless
+    // the request names a directory (inCallersHome, the same rule as the external executor's).
+    return { command: inCallersHome(command, account), env: { ...this.#env, submit: { cwd: account.home, uid: account.uid, gid: account.gid } }, token };
   }
 
   #runSync(step: Step, ctx: CommandContext, token: string | undefined): unknown {

@@ -7,9 +7,14 @@ import { readFileSync } from 'node:fs';
 import { describeExecutor } from '../../support/executor-contract/contract.js';
 import { internalFixture, makeInternal } from '../../support/executor-contract/fakes.js';
 
+const loaded = () => /libslurm|slurm_binding/.test(readFileSync('/proc/self/maps', 'utf8'));
+// Under `jest --runInBand` a suite that ran before this one in the same process may have loaded
+// libslurm already; then this process cannot show that the contract run does not need it.
+const loadedBefore = loaded();
+
 const fixture = internalFixture();
 describeExecutor('internal', (transport) => makeInternal(transport, fixture), fixture.facts);
 
-test('the replaying binding needs neither libslurm nor the native binding in this process', () => {
-  expect(readFileSync('/proc/self/maps', 'utf8')).not.toMatch(/libslurm|slurm_binding/);
+(loadedBefore ? test.skip : test)('the replaying binding needs neither libslurm nor the native binding in this process', () => {
+  expect(loaded()).toBe(false);
 });

@@ -3,7 +3,7 @@
  * a child process unchanged, and every executor has one exhaustive `switch (command.kind)`.
  */
 import type { IdempotencyTag } from './slurm/idempotency.js';
-import type { ClusterInfo, Job, JobState, Node, Partition, Ping } from './model.js';
+import type { AccountingPing, ClusterInfo, HistoryPage, HistoryPosition, Job, JobState, JobStep, Node, Partition, Ping } from './model.js';
 
 /** `123` or an array task `123_4`. */
 export type JobId = string;
@@ -15,6 +15,20 @@ export interface JobFilter {
   account?: string[];
   name?: string[];
   job_id?: JobId[];
+}
+
+/**
+ * A history query: jobs that ended in [start, end] (epoch seconds, both inclusive, as slurmdbd
+ * compares them), the most recently ended first, after `after` when given. The handler bounds the
+ * window and the limit; `end` is frozen at the first page (it travels in the cursor), so that jobs
+ * ending meanwhile never shift later pages. `filter.state` holds ended states only.
+ */
+export interface HistoryQuery {
+  filter: JobFilter;
+  start: number;
+  end: number;
+  limit: number;
+  after?: HistoryPosition;
 }
 
 export interface JobSubmission {
@@ -61,7 +75,17 @@ export type SchedulerCommand =
   | { kind: 'jobs.list'; filter: JobFilter }
   /** jobs.list, unless nothing changed since slurmctld's `since` (see src/dispatch/validated-lists.ts). */
   | { kind: 'jobs.list.since'; filter: JobFilter; since: number }
+  /**
+   * One job: from slurmctld while it holds it, else from accounting (`source`). An array job's own
+   * id answers the whole array (`tasks`); `123_4` answers that task.
+   */
   | { kind: 'jobs.get'; jobId: JobId }
+  /** A job's steps: from slurmctld while the job runs, from accounting after. */
+  | { kind: 'jobs.steps'; jobId: JobId }
+  /** Ended jobs from accounting, one page (src/slurm/history.ts walks the window and cuts the page). */
+  | { kind: 'jobs.history'; query: HistoryQuery }
+  /** Whether slurmdbd answers (health). */
+  | { kind: 'accounting.ping' }
   /**
    * Submit a batch job. With `idempotency` (hashes of the caller's Idempotency-Key and of the
    * body, src/handlers/idempotency.ts), the caller's jobs are searched for that key first and an
@@ -98,6 +122,9 @@ export interface CommandResults {
   'jobs.list': Job[];
   'jobs.list.since': JobListSince;
   'jobs.get': Job;
+  'jobs.steps': JobStep[];
+  'jobs.history': HistoryPage;
+  'accounting.ping': AccountingPing;
   /** `replayed`: the job an earlier request with the same Idempotency-Key created. */
   'jobs.submit': { job_id: number; replayed?: true };
   'jobs.cancel': null;

@@ -26,6 +26,8 @@ export const ERROR_TABLE = {
   // or retries with the same Idempotency-Key, which returns the job if it exists.
   submit_outcome_unknown: { status: 502, message: 'The submission may or may not have created a job' },
   scheduler_unavailable: { status: 503, message: 'The scheduler controller is unreachable' },
+  accounting_unavailable: { status: 503, message: 'Accounting (slurmdbd) is unreachable; the live queue still answers' },
+  accounting_not_configured: { status: 501, message: 'This cluster keeps no job accounting (AccountingStorageType is not slurmdbd)' },
   queue_full: { status: 503, message: 'Too many requests are waiting; retry later' },
   worker_crashed: { status: 503, message: 'The worker running this request died; retry' },
   shutting_down: { status: 503, message: 'The gateway is shutting down' },

@@ -41,7 +41,88 @@ export interface Job {
   working_directory: string | null;
   stdout_path: string | null;
   stderr_path: string | null;
+  /**
+   * Who answered: slurmctld while it holds the job, slurmdbd's accounting after it was purged
+   * (MinJobAge after the end) or for history. The fields below come from accounting only and are
+   * null while the controller answers.
+   */
+  source: JobSource;
+  /** The cluster (ClusterName) the job ran on. */
+  cluster: string | null;
+  /** Seconds the job ran (suspended time excluded); null while the controller answers. */
+  elapsed: number | null;
+  /** The highest exit status of the job's steps (sacct's DerivedExitCode), as `exit_code` reads. */
+  derived_exit_code: number | null;
+  /** The signal that ended the job, or null when it exited by itself (then 0 is not used). */
+  signal: number | null;
+  tres_requested: Tres | null;
+  tres_allocated: Tres | null;
+  /** Largest resident set of the batch step, bytes; null when not sampled (short jobs) or not known. */
+  max_rss: number | null;
+  /** CPU time the job used (user + system, all steps), seconds. */
+  total_cpu: number | null;
+  /**
+   * Only on GET /v1/jobs/{array job id}: every record of the array, from the controller and from
+   * accounting (the pending remainder, running tasks, finished tasks), ordered by task id with the
+   * remainder last. The object itself then describes the array: `state` is the array's overall
+   * state (see src/slurm/arrays.ts), the other fields are those of the record Slurm keeps under the
+   * array's own id.
+   */
+  tasks?: Job[];
 }
+
+export const JOB_SOURCES = ['controller', 'accounting'] as const;
+export type JobSource = (typeof JOB_SOURCES)[number];
+
+/** Trackable resources (Slurm's TRES) a job asked for or was given. */
+export interface Tres {
+  cpus: number | null;
+  memory_mib: number | null;
+  nodes: number | null;
+  gpus: number | null;
+  billing: number | null;
+}
+
+/** One step of a job: the batch script, the extern step, or an srun step. */
+export interface JobStep {
+  /** The job's own id (an array task's own id). */
+  job_id: number;
+  /** "batch", "extern", "interactive", or the step number ("0", "1", …). */
+  step_id: string;
+  name: string;
+  state: string;
+  exit_code: number | null;
+  signal: number | null;
+  start_time: string | null;
+  end_time: string | null;
+  /** Seconds; null while the controller answers. */
+  elapsed: number | null;
+  nodes: string | null;
+  node_count: number | null;
+  tasks: number | null;
+  /** Bytes; null when not sampled or while the controller answers. */
+  max_rss: number | null;
+  /** Seconds; null while the controller answers. */
+  total_cpu: number | null;
+  source: JobSource;
+}
+
+/** One page of ended jobs from accounting, the most recently ended first. */
+export interface HistoryPage {
+  jobs: Job[];
+  /** Where the next page starts (after the last job of this one), or null when this is the last. */
+  next: HistoryPosition | null;
+}
+
+/** A position in the history order: (end time, job id), both descending. */
+export interface HistoryPosition {
+  /** Epoch seconds. */
+  end: number;
+  job_id: number;
+}
+
+/** Whether accounting (slurmdbd) can be asked. */
+export type AccountingStatus = 'up' | 'down' | 'not_configured';
 
 export interface Node {
   name: string;
@@ -94,4 +175,11 @@ export interface Ping {
   cluster: string | null;
   slurm_version: string | null;
   controller_reachable: boolean;
+}
+
+/** Accounting, checked apart from the controller: history can fail while the queue works. */
+export interface AccountingPing {
+  status: AccountingStatus;
+  /** Why it is down or not configured, as Slurm said it. */
+  reason: string | null;
 }

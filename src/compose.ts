@@ -65,6 +65,7 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
       timeoutMs: options.timeoutMs,
       bodyLimit: options.bodyLimit,
       auth: options.auth,
+      historyMaxDays: options.historyMaxDays,
       defaultWorkingDirectory: homedir(),
     },
     dispatcher: options.coalesce ? new Coalescer(reads) : reads,

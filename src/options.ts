@@ -27,6 +27,8 @@ export interface GatewayOptions {
   slurmBinDir?: string;
   /** Share one scheduler call among identical reads in flight at the same time. */
   coalesce: boolean;
+  /** The longest window GET /v1/history accepts, in days (each page reads accounting inside it). */
+  historyMaxDays: number;
   /** none: every request acts as the gateway's own user; jwt: as the caller its token names. */
   auth: AuthMode;
   /** --auth=none on a non-loopback address, knowingly. */
@@ -52,6 +54,7 @@ export interface RuntimeInfo {
   timeoutMs: number;
   bodyLimit: string;
   auth: AuthMode;
+  historyMaxDays: number;
   /** Where submitted jobs run when the request names no working_directory. */
   defaultWorkingDirectory: string;
 }
@@ -102,6 +105,7 @@ export function buildParser(argv: string[]) {
     .option('body-limit', { type: 'string', default: defaults['body-limit'], describe: 'Largest JSON body accepted' })
     .option('log-level', { type: 'string', default: defaults['log-level'], describe: `Log level: ${LOG_LEVELS.join(' | ')}` })
     .option('coalesce', { type: 'boolean', default: defaults.coalesce, describe: 'Identical reads in flight at the same time share one scheduler call (--no-coalesce: one call each)' })
+    .option('history-max-days', { type: 'number', default: defaults['history-max-days'], describe: 'Longest time window GET /v1/history accepts, days' })
     .option('auth', { type: 'string', default: defaults.auth, describe: `Who requests act as: ${AUTH_MODES.join(' | ')} (none: the gateway's own user, loopback only)` })
     .option('insecure', { type: 'boolean', default: false, describe: 'Allow --auth=none on a non-loopback address (logs a warning at every start)' })
     .option('jwt-key', { type: 'string', describe: "Slurm's jwt_hs256.key: verify HS256 tokens (--auth=jwt)" })
@@ -172,6 +176,7 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     bodyLimit: String(args['body-limit']),
     logLevel: oneOf('log-level', args['log-level'], LOG_LEVELS, LOG_LEVELS),
     coalesce: args.coalesce !== false,
+    historyMaxDays: integer('history-max-days', args['history-max-days'], 1, 3660),
     auth,
     insecure,
     ...(jwtKey ? { jwtKey } : {}),

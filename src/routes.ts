@@ -6,11 +6,13 @@ import type { RuntimeInfo } from './options.js';
 import { jobHandlers } from './handlers/jobs.js';
 import { resourceHandlers } from './handlers/resources.js';
 import { healthHandler } from './handlers/health.js';
+import { historyHandlers } from './handlers/history.js';
 
 /** The whole API on one screen. Bodies are parsed only on the routes that take one. */
 export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo): Router {
   const jobs = jobHandlers(dispatcher, { workingDirectory: runtime.defaultWorkingDirectory });
   const resources = resourceHandlers(dispatcher);
+  const history = historyHandlers(dispatcher, runtime);
   const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true, onError: bodyError });
 
   const router = new Router({ prefix: '/v1' });
@@ -21,6 +23,7 @@ export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo
     .get('/jobs/:id', jobs.get)
     .get('/jobs/:id/stdout', jobs.output('stdout'))
     .get('/jobs/:id/stderr', jobs.output('stderr'))
+    .get('/jobs/:id/steps', history.steps)
     .patch('/jobs/:id', body, jobs.update)
     .delete('/jobs/:id', jobs.cancel)
     .post('/jobs/:id/hold', jobs.control('hold'))
@@ -32,6 +35,7 @@ export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo
     .get('/nodes/:name', resources.getNode)
     .get('/partitions', resources.listPartitions)
     .get('/partitions/:name', resources.getPartition)
-    .get('/cluster', resources.cluster);
+    .get('/cluster', resources.cluster)
+    .get('/history', history.list);
   return router;
 }

@@ -3,7 +3,14 @@ import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { withDeadline, type CommandDispatcher } from './dispatcher.js';
 
 /** Commands that only read: identical ones in flight at the same time can share one answer. */
-const READS = new Set<SchedulerCommand['kind']>(['ping', 'cluster.info', 'jobs.list', 'jobs.get', 'nodes.list', 'nodes.get', 'partitions.list', 'partitions.get']);
+/** Every command kind, read or write: a new command cannot be added without deciding. */
+const ACCESS = {
+  ping: 'read', 'cluster.info': 'read', 'jobs.list': 'read', 'jobs.list.since': 'read', 'jobs.get': 'read',
+  'jobs.steps': 'read', 'jobs.history': 'read', 'accounting.ping': 'read',
+  'jobs.submit': 'write', 'jobs.cancel': 'write', 'jobs.control': 'write', 'jobs.update': 'write',
+  'nodes.list': 'read', 'nodes.get': 'read', 'partitions.list': 'read', 'partitions.get': 'read',
+} as const satisfies Record<SchedulerCommand['kind'], 'read' | 'write'>;
+const READS = new Set(Object.entries(ACCESS).filter(([, access]) => access === 'read').map(([kind]) => kind));
 
 interface InFlight {
   promise: Promise<unknown>;

@@ -165,7 +165,7 @@ export const updateBody = z.strictObject({
   nice: z.number().int('must be an integer').min(-2_147_483_645).max(2_147_483_645).optional(),
 }).refine((u) => Object.keys(u).length > 0, 'must change at least one field');
 
-const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
+export const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
   z.string().max(LIMITS.filterChars, `must be at most ${LIMITS.filterChars} characters`)
     .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
     .pipe(z.array(item).min(1, 'must name at least one value').max(LIMITS.filterItems, `must have at most ${LIMITS.filterItems} items`));

@@ -2,7 +2,8 @@
  * Where a job's stdout/stderr really lands: Slurm's default name when none was given, relative
  * paths under the working directory, and sbatch's filename patterns expanded (%j, %A, %a, %u,
  * %x, %N, %%, with optional zero padding such as %4a). Both executors use this, so they agree.
- * Patterns that only exist per step or task (%s, %t, %n, %J) are left as they are.
+ * Patterns that only exist per step or task (%s, %t, %n, %J) are left as they are. A pending array
+ * record that stands for several tasks has no path unless the pattern names one file for all.
  */
 export interface OutputPathJob {
   job_id: number;
@@ -16,6 +17,9 @@ export interface OutputPathJob {
 
 export function outputPath(pattern: string | null, job: OutputPathJob): string | null {
   const isArrayTask = job.array_job_id !== null && job.array_task_id !== null;
+  // A record that still stands for several pending tasks has no one file: each task will write
+  // its own (the default name and %a, %j name the task). Unknown rather than a wrong name.
+  if (job.array_job_id !== null && job.array_task_id === null && (pattern === null || /%\d*[aj]/.test(pattern))) return null;
   const raw = pattern ?? (isArrayTask ? 'slurm-%A_%a.out' : 'slurm-%j.out');
   const absolute = raw.startsWith('/') ? raw : job.working_directory ? `${job.working_directory.replace(/\/$/, '')}/${raw}` : null;
   if (absolute === null) return null;

@@ -17,6 +17,14 @@ describe('output paths', () => {
     expect(outputPath('rel.out', { ...plain, working_directory: null })).toBeNull();
   });
 
+  it('names no file for a pending array record that stands for several tasks, unless the pattern names one for all', () => {
+    const remainder = { ...job, job_id: 57, array_task_id: null };
+    expect(outputPath(null, remainder)).toBeNull();
+    expect(outputPath('/o/%A_%a.out', remainder)).toBeNull();
+    expect(outputPath('/o/%j.out', remainder)).toBeNull();
+    expect(outputPath('/o/%A-%x.out', remainder)).toBe('/o/57-sim.out');
+  });
+
   it('reads the first host of a host list', () => {
     expect(firstHost('vm')).toBe('vm');
     expect(firstHost('n[007-9,12],m1')).toBe('n007');

@@ -36,7 +36,11 @@ const ANY_TIME = ['--starttime=1970-01-02T00:00:00', '--endtime=now'];
 /** What a failed sacct or sacctmgr run means (accountingFailure), or undefined when it succeeded. */
 export function accountingError(result: RunResult): GatewayError | undefined {
   if (result.exitCode === 0) return undefined;
-  const reason = slurmReason(result.stderr) ?? slurmReason(result.stdout) ?? `${result.invocation.tool} exited with ${result.exitCode}`;
+  // sacctmgr says why in two lines, the telling one first ("You are not running a supported
+  // accounting_storage plugin" / "Only 'accounting_storage/slurmdbd' is supported.").
+  const lines = result.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const reason = lines.find((l) => accountingFailure(l).code === 'accounting_not_configured')
+    ?? slurmReason(result.stderr) ?? slurmReason(result.stdout) ?? `${result.invocation.tool} exited with ${result.exitCode}`;
   return accountingFailure(reason, { tool: result.invocation.tool, exitCode: result.exitCode, stderr: result.stderr.slice(0, 4000) });
 }
 

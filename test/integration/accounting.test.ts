@@ -16,7 +16,7 @@ import type { ResultOf, SchedulerCommand } from '../../src/commands.js';
 import type { CommandContext } from '../../src/context.js';
 import { GatewayError } from '../../src/errors.js';
 import { ExternalExecutor } from '../../src/executors/external/executor.js';
-import type { Job } from '../../src/model.js';
+import type { HistoryPosition, Job } from '../../src/model.js';
 import { modes } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
 
@@ -120,7 +120,7 @@ describe.each(transports.length ? transports : ['async'])('external executor, %s
   it('history pages of 2: each ended job of the window exactly once, most recently ended first', async () => {
     const end = Math.floor(Date.now() / 1000);
     const seen: Job[] = [];
-    let after;
+    let after: HistoryPosition | undefined;
     for (let page = 0; page < 10; page++) {
       const result = await run({ kind: 'jobs.history', query: { filter: { name: [name] }, start: since, end, limit: 2, after } });
       expect(result.jobs.length).toBeLessThanOrEqual(2);

@@ -9,8 +9,8 @@ import { accountingError, historyArgs, sacctTime } from '../../src/executors/ext
 import { UnreadableOutput } from '../../src/executors/external/parse/values.js';
 import type { Invocation, RunResult } from '../../src/executors/external/runner.js';
 import { wholeArray } from '../../src/slurm/arrays.js';
-import { ENDED_STATES, historyPage } from '../../src/slurm/history.js';
-import type { Job } from '../../src/model.js';
+import { ENDED_STATES, historyPage, type HistorySlice } from '../../src/slurm/history.js';
+import type { HistoryPage, HistoryPosition, Job } from '../../src/model.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/slurm-22.05/${name}`, import.meta.url), 'utf8');
 
@@ -94,13 +94,13 @@ describe('sacct history (-X, ended states, a window)', () => {
   it('walks pages of 4 over the captured jobs: each exactly once, newest end first', () => {
     const end = Math.max(...jobs.map((j) => Date.parse(j.end_time!) / 1000));
     const seen: number[] = [];
-    let after;
+    let after: HistoryPosition | undefined;
     for (let pages = 0; pages < 10; pages++) {
-      const walk = historyPage({ filter: {}, start: end - 7 * 86400, end, limit: 4, after }, function* (slice) {
+      const walk = historyPage<HistorySlice>({ filter: {}, start: end - 7 * 86400, end, limit: 4, after }, function* (slice) {
         yield slice;
         return jobs;
       });
-      let step = walk.next();
+      let step: IteratorResult<HistorySlice, HistoryPage> = walk.next();
       while (!step.done) step = walk.next();
       seen.push(...step.value.jobs.map((j: Job) => j.job_id));
       if (!step.value.next) break;

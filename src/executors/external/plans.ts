@@ -6,15 +6,11 @@
 import { pickJob } from '../../slurm/job-ids.js';
 import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
-import type { Job, Node, Partition } from '../../model.js';
-import { JOB_FIELDS, NODE_FIELDS, longFormat } from './formats.js';
+import type { Job } from '../../model.js';
+import { JOB_FIELDS, longFormat } from './formats.js';
 import type { Invocation, RunResult } from './runner.js';
 import { check, classify, hasError } from './stderr.js';
 import { parseJobs } from './parse/jobs.js';
-import { parseNodes } from './parse/nodes.js';
-import { parsePartitions } from './parse/partitions.js';
-import { parseConfig, parsePing } from './parse/config.js';
-import { parseSdiag } from './parse/sdiag.js';
 import { parseKeyedJobs, submitOutcome } from './parse/submit.js';
 import { replayOf, tagOf, taggedComment, type IdempotencyTag, type KeyedJob } from '../../slurm/idempotency.js';
 import { UnreadableOutput } from './parse/values.js';
@@ -23,6 +19,7 @@ import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend
 import { isArrayId, wholeArray } from '../../slurm/arrays.js';
 import { jobHasEnded } from '../../slurm/accounting.js';
 import { accountedJob, accountedQuietly, accountedRecords, accountingPing, history, jobSteps } from './accounting-plans.js';
+import { clusterInfo, getNode, getPartition, listNodes, listPartitions, ping } from './cluster-plans.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
@@ -265,61 +262,4 @@ function* unknownJob(jobId: string): Plan<GatewayError> {
   const accounted = yield* accountedQuietly(jobId);
   const job = accounted && (isArrayId(jobId, accounted.jobs) ? wholeArray(Number(jobId), [], accounted.jobs) : pickJob(accounted.jobs, jobId));
   return job ? jobHasEnded(jobId, job.state) : new GatewayError('job_not_found', `No job ${jobId}`);
-}
-
-function* listNodes(): Plan<Node[]> {
-  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', `--Format=${longFormat(NODE_FIELDS)}`] };
-  return parseNodes(check(result, 'Listing nodes failed').stdout);
-}
-
-function* getNode(name: string): Plan<Node> {
-  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', '--nodes', name, `--Format=${longFormat(NODE_FIELDS)}`] };
-  if (/Invalid node name|not found|Unable to parse/i.test(result.stderr)) throw new GatewayError('node_not_found', `No node ${name}`);
-  const node = parseNodes(check(result, `Reading node ${name} failed`).stdout).find((n) => n.name === name);
-  if (!node) throw new GatewayError('node_not_found', `No node ${name}`);
-  return node;
-}
-
-function* listPartitions(): Plan<Partition[]> {
-  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition'] };
-  return parsePartitions(check(result, 'Listing partitions failed').stdout);
-}
-
-function* getPartition(name: string): Plan<Partition> {
-  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition', name] };
-  if (/not found|Invalid partition name/i.test(result.stderr + result.stdout)) throw new GatewayError('partition_not_found', `No partition ${name}`);
-  const partition = parsePartitions(check(result, `Reading partition ${name} failed`).stdout).find((p) => p.name === name);
-  if (!partition) throw new GatewayError('partition_not_found', `No partition ${name}`);
-  return partition;
-}
-
-function* ping(): Plan<import('../../model.js').Ping> {
-  const version = yield { tool: 'scontrol', args: ['--version'] };
-  const pinged = yield { tool: 'scontrol', args: ['ping'] };
-  const reachable = parsePing(pinged.stdout);
-  let cluster: string | null = null;
-  if (reachable) {
-    const config = yield { tool: 'scontrol', args: ['show', 'config'] };
-    if (!hasFailed(config)) cluster = parseConfig(config.stdout).ClusterName ?? null;
-  }
-  return { cluster, slurm_version: parseVersion(version.stdout), controller_reachable: reachable };
-}
-
-function* clusterInfo(): Plan<import('../../model.js').ClusterInfo> {
-  const config = parseConfig(check(yield { tool: 'scontrol', args: ['show', 'config'] }, 'Reading the configuration failed').stdout);
-  const sdiag = check(yield { tool: 'sdiag', args: [] }, 'Reading controller statistics failed');
-  return {
-    name: config.ClusterName ?? '',
-    slurm_version: config.SLURM_VERSION ?? '',
-    controllers: Object.keys(config).filter((k) => /^SlurmctldHost\[\d+\]$/.test(k)).map((k) => config[k]!),
-    statistics: parseSdiag(sdiag.stdout),
-  };
-}
-
-function hasFailed(result: RunResult): boolean {
-  return result.exitCode !== 0;
-}
-
-function parseVersion(stdout: string): string | null {
-  return /slurm(?:-wlm)?\s+(\d\S*)/i.exec(stdout)?.[1] ?? null;
 }

@@ -251,15 +251,15 @@ function* explain(result: RunResult, jobId: string, what: string): Plan<GatewayE
     }
     if (exists) return error;
   }
-  return yield* unknownJob(jobId);
+  return yield* unknownJob(jobId, error.code === 'job_not_found' ? error : new GatewayError('job_not_found', `No job ${jobId}`));
 }
 
 /**
  * An action on a job the controller does not know: 409 when accounting knows it (it has ended
  * and was purged), else 404, also when accounting cannot say.
  */
-function* unknownJob(jobId: string): Plan<GatewayError> {
+function* unknownJob(jobId: string, notFound: GatewayError): Plan<GatewayError> {
   const accounted = yield* accountedQuietly(jobId);
   const job = accounted && (isArrayId(jobId, accounted.jobs) ? wholeArray(Number(jobId), [], accounted.jobs) : pickJob(accounted.jobs, jobId));
-  return job ? jobHasEnded(jobId, job.state) : new GatewayError('job_not_found', `No job ${jobId}`);
+  return job ? jobHasEnded(jobId, job.state) : notFound;
 }

@@ -37,7 +37,7 @@ describe('the environment of Slurm\'s tools', () => {
       PATH: '/usr/bin:/bin', SLURM_CONF: '/etc/slurm/slurm.conf', HOME: '/root', LD_PRELOAD: '/tmp/x.so', NODE_OPTIONS: '--require x',
       SQUEUE_FORMAT: '%i', SLURM_CLUSTERS: 'other', SLURM_JWT: 'stale', SR_WORKER_CONFIG: '{}', GCONV_PATH: '/tmp',
     });
-    expect(env).toEqual({ PATH: '/usr/bin:/bin', SLURM_CONF: '/etc/slurm/slurm.conf', LC_ALL: 'C', LANG: 'C', SLURM_TIME_FORMAT: '%s' });
+    expect(env).toEqual({ PATH: '/usr/bin:/bin', SLURM_CONF: '/etc/slurm/slurm.conf', LC_ALL: 'C', LANG: 'C', TZ: 'UTC', SLURM_TIME_FORMAT: '%s' });
   });
 
   it('falls back to the system PATH', () => {

@@ -16,7 +16,8 @@ const FALLBACK_PATH = '/usr/local/bin:/usr/bin:/bin';
 /**
  * A tool's environment, from an allow-list of the gateway's own ({@link INHERITED}) plus fixed
  * settings: the C locale, and times as epoch seconds, unambiguous and free of the host's time
- * zone (slurm_make_time_str).
+ * zone (slurm_make_time_str). Times the gateway passes in (sacct --starttime/--endtime, which take
+ * no epoch form) are read as local time: TZ=UTC makes that exact, whatever the host's zone.
  */
 export function toolEnvironment(from: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
@@ -25,7 +26,7 @@ export function toolEnvironment(from: NodeJS.ProcessEnv): Record<string, string>
     if (value !== undefined && value !== '') env[name] = value;
   }
   env.PATH ??= FALLBACK_PATH;
-  return { ...env, LC_ALL: 'C', LANG: 'C', SLURM_TIME_FORMAT: '%s' };
+  return { ...env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC', SLURM_TIME_FORMAT: '%s' };
 }
 
 export interface ToolSetting {
@@ -56,6 +57,7 @@ export function withJobEnvironment(base: Record<string, string>, args: string[],
     // environment's only SLURM_* are SLURM_CONF and the token, set below.
     env = { ...env, ...job };
     delete env.SLURM_TIME_FORMAT; // sbatch prints no times, and would copy it into the job
+    delete env.TZ; // nor does it read any
     const names = Object.keys(job);
     if (names.length) args = args.map((arg) => (arg === '--export=NIL' ? `--export=NIL,${names.join(',')}` : arg));
   }

@@ -10,7 +10,7 @@ import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
 import { inCallersHome, noLocalAccount } from '../../slurm/identity.js';
 
 /**
- * Runs Slurm's own tools (sbatch, squeue, scancel, scontrol, sinfo, sdiag) through execa. The
+ * Runs Slurm's own tools (sbatch, squeue, scancel, scontrol, sinfo, sdiag, sacct, sacctmgr) through execa. The
  * plans say what to run; this class only drives them with the async or the sync transport.
  */
 export class ExternalExecutor implements Executor {

@@ -19,6 +19,24 @@ export const JOB_FIELDS = [
   'NodeList', 'NumNodes', 'NumCPUs', 'exit_code', 'WorkDir', 'STDOUT', 'STDERR',
 ] as const;
 
+/**
+ * squeue --steps --Format fields (22.05: State, NodeList, NumNodes and %T are refused for steps;
+ * StepState and Nodes are the step's own). JobID is the step's job's own id (an array task's).
+ */
+export const STEP_FIELDS = ['StepID', 'JobID', 'StepName', 'StepState', 'StartTime', 'Nodes', 'NumTasks'] as const;
+
+/**
+ * sacct --format fields, for job lines and step lines alike (--parsable2, so `|` separates them).
+ * JobName is LAST and the only free text: a `|` in a job name adds fields, so the name is the rest
+ * of the line after the others. WorkDir is not asked for (a second free text would be ambiguous),
+ * and 22.05's sacct has no StdOut/StdErr.
+ */
+export const SACCT_FIELDS = [
+  'JobIDRaw', 'JobID', 'State', 'ExitCode', 'DerivedExitCode', 'Submit', 'Start', 'End', 'ElapsedRaw',
+  'TimelimitRaw', 'User', 'Account', 'Partition', 'QOS', 'Priority', 'Reason', 'Cluster', 'NodeList',
+  'NNodes', 'NCPUS', 'NTasks', 'ReqTRES', 'AllocTRES', 'TotalCPU', 'MaxRSS', 'JobName',
+] as const;
+
 /** sinfo --Format fields for one row per node and partition. */
 export const NODE_FIELDS = [
   'NodeList', 'StateComplete', 'CPUsState', 'Memory', 'AllocMem', 'FreeMem', 'Partition', 'Features', 'Reason',

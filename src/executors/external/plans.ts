@@ -6,20 +6,20 @@
 import { pickJob } from '../../slurm/job-ids.js';
 import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
-import type { Job, Node, Partition } from '../../model.js';
-import { JOB_FIELDS, NODE_FIELDS, longFormat } from './formats.js';
+import type { Job } from '../../model.js';
+import { JOB_FIELDS, longFormat } from './formats.js';
 import type { Invocation, RunResult } from './runner.js';
 import { check, classify, hasError } from './stderr.js';
 import { parseJobs } from './parse/jobs.js';
-import { parseNodes } from './parse/nodes.js';
-import { parsePartitions } from './parse/partitions.js';
-import { parseConfig, parsePing } from './parse/config.js';
-import { parseSdiag } from './parse/sdiag.js';
 import { parseKeyedJobs, submitOutcome } from './parse/submit.js';
 import { replayOf, tagOf, taggedComment, type IdempotencyTag, type KeyedJob } from '../../slurm/idempotency.js';
 import { UnreadableOutput } from './parse/values.js';
 import { DEFAULT_JOB_ENV } from '../../slurm/job-environment.js';
 import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend-reply.js';
+import { isArrayId, wholeArray } from '../../slurm/arrays.js';
+import { jobHasEnded } from '../../slurm/accounting.js';
+import { accountedJob, accountedQuietly, accountedRecords, accountingPing, history, jobSteps } from './accounting-plans.js';
+import { clusterInfo, getNode, getPartition, listNodes, listPartitions, ping } from './cluster-plans.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
@@ -36,6 +36,9 @@ function plan(command: SchedulerCommand, caller: string | undefined): Plan<unkno
     // squeue has no conditional load: always the whole answer, never validated later.
     case 'jobs.list.since': return (function* () { return { last_update: 0, valid_until: null, jobs: yield* listJobs(command.filter) }; })();
     case 'jobs.get': return getJob(command.jobId);
+    case 'jobs.steps': return jobSteps(command.jobId, findJob);
+    case 'jobs.history': return history(command.query);
+    case 'accounting.ping': return accountingPing();
     case 'jobs.submit': return submit(command.submission, command.idempotency, caller);
     case 'jobs.cancel': return cancel(command.jobId, command.signal);
     case 'jobs.control': return control(command.jobId, command.action);
@@ -82,17 +85,49 @@ function* listJobs(filter: JobFilter): Plan<Job[]> {
   return parseJobs(check(result, 'Listing jobs failed').stdout);
 }
 
+/**
+ * The controller's record first. An array's own id answers the whole array: the controller's
+ * records and, best effort, accounting's (tasks purged after MinJobAge). A job the controller does
+ * not know is looked up in accounting: 404 when it has none or keeps no accounting, 503 when
+ * slurmdbd does not answer (whether the job existed cannot be told).
+ */
 function* getJob(jobId: string): Plan<Job> {
-  const job = yield* findJob(jobId);
+  const records = yield* controllerRecords(jobId);
+  if (records && isArrayId(jobId, records)) {
+    let accounted: Job[] = [];
+    try {
+      accounted = yield* accountedRecords(jobId);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error; // accounting down: the controller's records alone
+    }
+    const whole = wholeArray(Number(jobId), records, accounted);
+    if (whole) return whole;
+  }
+  const live = records && pickJob(records, jobId);
+  if (live) return live;
+  let accounted;
+  try {
+    accounted = (yield* accountedJob(jobId)).jobs;
+  } catch (error) {
+    if (error instanceof GatewayError && error.code === 'accounting_not_configured') throw new GatewayError('job_not_found', `No job ${jobId}`);
+    throw error;
+  }
+  const job = isArrayId(jobId, accounted) ? wholeArray(Number(jobId), [], accounted) : pickJob(accounted, jobId);
   if (!job) throw new GatewayError('job_not_found', `No job ${jobId}`);
   return job;
 }
 
-/** The job, or undefined when Slurm does not know it; any other failure throws. */
-function* findJob(jobId: string): Plan<Job | undefined> {
+/** Every record squeue lists for the id (an array's id: its tasks too), or undefined when Slurm does not know it. */
+function* controllerRecords(jobId: string): Plan<Job[] | undefined> {
   const result = yield squeue(['--states', 'all', '--jobs', jobId]);
   if (UNKNOWN_JOB.test(result.stderr)) return undefined;
-  return pickJob(parseJobs(check(result, `Reading job ${jobId} failed`).stdout), jobId);
+  return parseJobs(check(result, `Reading job ${jobId} failed`).stdout);
+}
+
+/** The job, or undefined when Slurm does not know it; any other failure throws. */
+function* findJob(jobId: string): Plan<Job | undefined> {
+  const records = yield* controllerRecords(jobId);
+  return records && pickJob(records, jobId);
 }
 
 /** findJob, or undefined when the lookup itself fails (the action that follows says why). */
@@ -206,69 +241,25 @@ function* expectQuiet(jobId: string, invocation: Invocation, what: string): Plan
  */
 function* explain(result: RunResult, jobId: string, what: string): Plan<GatewayError> {
   const error = classify(result, what);
-  if (error.code !== 'scheduler_rejected') return error;
-  let exists: boolean;
-  try {
-    exists = (yield* findJob(jobId)) !== undefined;
-  } catch {
-    return error; // the lookup failed too: report the action's own failure
+  if (error.code !== 'scheduler_rejected' && error.code !== 'job_not_found') return error;
+  if (error.code === 'scheduler_rejected') {
+    let exists: boolean;
+    try {
+      exists = (yield* findJob(jobId)) !== undefined;
+    } catch {
+      return error; // the lookup failed too: report the action's own failure
+    }
+    if (exists) return error;
   }
-  return exists ? error : new GatewayError('job_not_found', `No job ${jobId}`);
+  return yield* unknownJob(jobId, error.code === 'job_not_found' ? error : new GatewayError('job_not_found', `No job ${jobId}`));
 }
 
-function* listNodes(): Plan<Node[]> {
-  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', `--Format=${longFormat(NODE_FIELDS)}`] };
-  return parseNodes(check(result, 'Listing nodes failed').stdout);
-}
-
-function* getNode(name: string): Plan<Node> {
-  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', '--nodes', name, `--Format=${longFormat(NODE_FIELDS)}`] };
-  if (/Invalid node name|not found|Unable to parse/i.test(result.stderr)) throw new GatewayError('node_not_found', `No node ${name}`);
-  const node = parseNodes(check(result, `Reading node ${name} failed`).stdout).find((n) => n.name === name);
-  if (!node) throw new GatewayError('node_not_found', `No node ${name}`);
-  return node;
-}
-
-function* listPartitions(): Plan<Partition[]> {
-  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition'] };
-  return parsePartitions(check(result, 'Listing partitions failed').stdout);
-}
-
-function* getPartition(name: string): Plan<Partition> {
-  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition', name] };
-  if (/not found|Invalid partition name/i.test(result.stderr + result.stdout)) throw new GatewayError('partition_not_found', `No partition ${name}`);
-  const partition = parsePartitions(check(result, `Reading partition ${name} failed`).stdout).find((p) => p.name === name);
-  if (!partition) throw new GatewayError('partition_not_found', `No partition ${name}`);
-  return partition;
-}
-
-function* ping(): Plan<import('../../model.js').Ping> {
-  const version = yield { tool: 'scontrol', args: ['--version'] };
-  const pinged = yield { tool: 'scontrol', args: ['ping'] };
-  const reachable = parsePing(pinged.stdout);
-  let cluster: string | null = null;
-  if (reachable) {
-    const config = yield { tool: 'scontrol', args: ['show', 'config'] };
-    if (!hasFailed(config)) cluster = parseConfig(config.stdout).ClusterName ?? null;
-  }
-  return { cluster, slurm_version: parseVersion(version.stdout), controller_reachable: reachable };
-}
-
-function* clusterInfo(): Plan<import('../../model.js').ClusterInfo> {
-  const config = parseConfig(check(yield { tool: 'scontrol', args: ['show', 'config'] }, 'Reading the configuration failed').stdout);
-  const sdiag = check(yield { tool: 'sdiag', args: [] }, 'Reading controller statistics failed');
-  return {
-    name: config.ClusterName ?? '',
-    slurm_version: config.SLURM_VERSION ?? '',
-    controllers: Object.keys(config).filter((k) => /^SlurmctldHost\[\d+\]$/.test(k)).map((k) => config[k]!),
-    statistics: parseSdiag(sdiag.stdout),
-  };
-}
-
-function hasFailed(result: RunResult): boolean {
-  return result.exitCode !== 0;
-}
-
-function parseVersion(stdout: string): string | null {
-  return /slurm(?:-wlm)?\s+(\d\S*)/i.exec(stdout)?.[1] ?? null;
+/**
+ * An action on a job the controller does not know: 409 when accounting knows it (it has ended
+ * and was purged), else 404, also when accounting cannot say.
+ */
+function* unknownJob(jobId: string, notFound: GatewayError): Plan<GatewayError> {
+  const accounted = yield* accountedQuietly(jobId);
+  const job = accounted && (isArrayId(jobId, accounted.jobs) ? wholeArray(Number(jobId), [], accounted.jobs) : pickJob(accounted.jobs, jobId));
+  return job ? jobHasEnded(jobId, job.state) : notFound;
 }

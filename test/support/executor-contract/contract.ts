@@ -5,6 +5,7 @@
  * runs it over both executors, and runs it over deliberately broken executors to show that each
  * breakage fails some check.
  */
+import { CONTROLLER_SOURCED } from '../../../src/slurm/accounting.js';
 import type { CommandContext } from '../../../src/context.js';
 import { ERROR_TABLE, GatewayError, type ErrorCode } from '../../../src/errors.js';
 import type { Executor } from '../../../src/executors/executor.js';
@@ -78,6 +79,8 @@ const JOB_KEYS = [
   'job_id', 'array_job_id', 'array_task_id', 'array_tasks', 'name', 'user', 'account', 'partition', 'qos', 'state',
   'reason', 'priority', 'submit_time', 'start_time', 'end_time', 'time_limit', 'nodes', 'node_count', 'cpus',
   'exit_code', 'working_directory', 'stdout_path', 'stderr_path',
+  // #11: who answered, and what only accounting knows (null while the controller answers).
+  'source', 'cluster', 'elapsed', 'derived_exit_code', 'signal', 'tres_requested', 'tres_allocated', 'max_rss', 'total_cpu',
 ] as const satisfies ReadonlyArray<keyof Job>;
 const NODE_KEYS = ['name', 'state', 'state_flags', 'cpus', 'memory_mib', 'partitions', 'features', 'reason'] as const satisfies ReadonlyArray<keyof Node>;
 const PARTITION_KEYS = ['name', 'state', 'default', 'nodes', 'node_count', 'cpus_total', 'max_time', 'default_time', 'max_nodes', 'min_nodes'] as const satisfies ReadonlyArray<keyof Partition>;
@@ -91,9 +94,10 @@ const isoOrNull = (v: unknown) => v === null || (typeof v === 'string' && ISO.te
 const numberOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
 const stringOrNull = (v: unknown) => v === null || typeof v === 'string';
 
-/** A Job of the model: exactly its fields, each of its type. */
+/** A Job of the model, as the controller answers it: exactly its fields, each of its type. */
 function expectJob(job: Job): void {
   expect(Object.keys(job).sort()).toEqual([...JOB_KEYS].sort());
+  expect(Object.fromEntries(Object.keys(CONTROLLER_SOURCED).map((k) => [k, job[k as keyof Job]]))).toEqual(CONTROLLER_SOURCED);
   expect(Number.isInteger(job.job_id) && job.job_id > 0).toBe(true);
   for (const key of ['array_job_id', 'array_task_id', 'priority', 'time_limit', 'node_count', 'cpus', 'exit_code'] as const) {
     expect({ [key]: numberOrNull(job[key]) }).toEqual({ [key]: true });

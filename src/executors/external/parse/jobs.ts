@@ -2,6 +2,7 @@ import type { Job } from '../../../model.js';
 import { FIELD_SEP, JOB_FIELDS, RECORD_SEP } from '../formats.js';
 import { outputPath } from '../../../slurm/output-path.js';
 import { records, UnreadableOutput } from './values.js';
+import { CONTROLLER_SOURCED } from '../../../slurm/accounting.js';
 import { durationToMinutes, epochToIso, exitCode, optionalInt, optionalText } from '../../../slurm/values.js';
 
 type Field = (typeof JOB_FIELDS)[number];
@@ -51,6 +52,7 @@ function fields(f: Record<Field, string>): Job {
     working_directory: optionalText(f.WorkDir),
     stdout_path: optionalText(f.STDOUT),
     stderr_path: optionalText(f.STDERR),
+    ...CONTROLLER_SOURCED,
   };
 }
 

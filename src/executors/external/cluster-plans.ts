@@ -1,0 +1,72 @@
+/**
+ * Meaning, for the cluster itself: ping, cluster.info, nodes and partitions as Slurm's tools (see
+ * plans.ts for how a plan runs).
+ */
+import { GatewayError } from '../../errors.js';
+import type { ClusterInfo, Node, Partition, Ping } from '../../model.js';
+import { NODE_FIELDS, longFormat } from './formats.js';
+import type { Invocation, RunResult } from './invocation.js';
+import { parseConfig, parsePing } from './parse/config.js';
+import { parseNodes } from './parse/nodes.js';
+import { parsePartitions } from './parse/partitions.js';
+import { parseSdiag } from './parse/sdiag.js';
+import { check, hasError } from './stderr.js';
+
+type Plan<R> = Generator<Invocation, R, RunResult>;
+
+export function* listNodes(): Plan<Node[]> {
+  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', `--Format=${longFormat(NODE_FIELDS)}`] };
+  return parseNodes(check(result, 'Listing nodes failed').stdout);
+}
+
+export function* getNode(name: string): Plan<Node> {
+  const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', '--nodes', name, `--Format=${longFormat(NODE_FIELDS)}`] };
+  if (/Invalid node name|not found|Unable to parse/i.test(result.stderr)) throw new GatewayError('node_not_found', `No node ${name}`);
+  const node = parseNodes(check(result, `Reading node ${name} failed`).stdout).find((n) => n.name === name);
+  if (!node) throw new GatewayError('node_not_found', `No node ${name}`);
+  return node;
+}
+
+export function* listPartitions(): Plan<Partition[]> {
+  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition'] };
+  return parsePartitions(check(result, 'Listing partitions failed').stdout);
+}
+
+export function* getPartition(name: string): Plan<Partition> {
+  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'partition', name] };
+  if (/not found|Invalid partition name/i.test(result.stderr + result.stdout)) throw new GatewayError('partition_not_found', `No partition ${name}`);
+  const partition = parsePartitions(check(result, `Reading partition ${name} failed`).stdout).find((p) => p.name === name);
+  if (!partition) throw new GatewayError('partition_not_found', `No partition ${name}`);
+  return partition;
+}
+
+export function* ping(): Plan<Ping> {
+  const version = yield { tool: 'scontrol', args: ['--version'] };
+  const pinged = yield { tool: 'scontrol', args: ['ping'] };
+  const reachable = parsePing(pinged.stdout);
+  let cluster: string | null = null;
+  if (reachable) {
+    const config = yield { tool: 'scontrol', args: ['show', 'config'] };
+    if (!hasFailed(config)) cluster = parseConfig(config.stdout).ClusterName ?? null;
+  }
+  return { cluster, slurm_version: parseVersion(version.stdout), controller_reachable: reachable };
+}
+
+export function* clusterInfo(): Plan<ClusterInfo> {
+  const config = parseConfig(check(yield { tool: 'scontrol', args: ['show', 'config'] }, 'Reading the configuration failed').stdout);
+  const sdiag = check(yield { tool: 'sdiag', args: [] }, 'Reading controller statistics failed');
+  return {
+    name: config.ClusterName ?? '',
+    slurm_version: config.SLURM_VERSION ?? '',
+    controllers: Object.keys(config).filter((k) => /^SlurmctldHost\[\d+\]$/.test(k)).map((k) => config[k]!),
+    statistics: parseSdiag(sdiag.stdout),
+  };
+}
+
+function hasFailed(result: RunResult): boolean {
+  return result.exitCode !== 0;
+}
+
+function parseVersion(stdout: string): string | null {
+  return /slurm(?:-wlm)?\s+(\d\S*)/i.exec(stdout)?.[1] ?? null;
+}

@@ -2,6 +2,18 @@ import type { Context } from 'koa';
 import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import { toGatewayError } from '../errors.js';
 import type { RuntimeInfo } from '../options.js';
+import type { AccountingPing } from '../model.js';
+
+/** How long health waits for accounting's answer. */
+const ACCOUNTING_WAIT_MS = 3000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T | AccountingPing> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<AccountingPing>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 'down', reason: `slurmdbd did not answer within ${ms / 1000} s` }), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /** 200 when the controller answers, 503 with the same shape when it does not. */
 export function healthHandler(dispatcher: CommandDispatcher, runtime: RuntimeInfo) {
@@ -13,7 +25,9 @@ export function healthHandler(dispatcher: CommandDispatcher, runtime: RuntimeInf
     };
     // Accounting is asked beside the controller and reported apart: history can fail while the
     // queue works, and health's status stays the controller's.
-    const accounting = dispatcher.dispatch({ kind: 'accounting.ping' }, ctx.state.request)
+    // A slurmdbd that accepts and never answers would hold health until the deadline: it is
+    // reported down after ACCOUNTING_WAIT_MS instead (its command finishes on its own).
+    const accounting = within(ACCOUNTING_WAIT_MS, dispatcher.dispatch({ kind: 'accounting.ping' }, ctx.state.request))
       .catch((thrown: unknown) => ({ status: 'down' as const, reason: toGatewayError(thrown).message }));
     try {
       const ping = await dispatcher.dispatch({ kind: 'ping' }, ctx.state.request);

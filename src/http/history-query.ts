@@ -17,6 +17,13 @@ import { validate } from './validate.js';
 export const HISTORY_DEFAULT_HOURS = 24;
 export const HISTORY_DEFAULT_LIMIT = 100;
 export const HISTORY_MAX_LIMIT = 1000;
+/**
+ * The newest seconds a history window leaves out. slurmdbd answers a window query on ended states
+ * a few seconds after a job's end is recorded (4 s, measured on the private cluster, while a query
+ * by job id already shows it): a window that ended at "now" could miss a job on its first page
+ * and, its end time being above the cursor, on every later one. So windows end this long ago.
+ */
+export const HISTORY_SETTLE_SECONDS = 10;
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400 };
 const RELATIVE = /^(?:now)?-(\d{1,6})([smhdw])$/;
@@ -99,7 +106,8 @@ function invalid(field: string, message: string): GatewayError {
 
 /**
  * A history request as the command runs it. Without a cursor: the window is [start, end], by
- * default the last 24 hours, at most `maxDays` long. With one: the cursor's window and position
+ * default the last 24 hours, at most `maxDays` long, and never closer to now than
+ * {@link HISTORY_SETTLE_SECONDS}. With one: the cursor's window and position
  * (start and end of the request are ignored, so a client may repeat its URL with `cursor=` added;
  * relative times would otherwise move), and the request's filters must be those the cursor was
  * made for.
@@ -120,7 +128,7 @@ export function historyQuery(raw: unknown, maxDays: number, now: number = Math.f
     if (cursor.filters !== filtersHash(filter)) throw invalid('cursor', 'was made for other filters: repeat the first request\'s filters with it, or start again without a cursor');
     ({ start, end, after } = cursor);
   } else {
-    end = q.end ?? now;
+    end = Math.min(q.end ?? now, now - HISTORY_SETTLE_SECONDS);
     start = q.start ?? end - HISTORY_DEFAULT_HOURS * 3600;
   }
   if (start > end) throw invalid('start', 'must not be after end');

@@ -14,12 +14,16 @@ const refusal = (query: Record<string, string>, maxDays = 31): GatewayError => {
 };
 
 describe('history query', () => {
-  it('defaults to the last 24 hours and 100 jobs, every ended state', () => {
-    expect(parse({})).toEqual({ filter: {}, start: NOW - 86400, end: NOW, limit: 100 });
+  const END = NOW - 10; // windows end 10 s ago: slurmdbd shows a job's end to window queries a few seconds late
+
+  it('defaults to the 24 hours before the last 10 seconds, 100 jobs, every ended state', () => {
+    expect(parse({})).toEqual({ filter: {}, start: END - 86400, end: END, limit: 100 });
+    expect(parse({ end: 'now' }).end).toBe(END);
+    expect(parse({ end: '-1h' }).end).toBe(NOW - 3600);
   });
 
   it('reads relative times, ISO 8601 (UTC without an offset) and now', () => {
-    expect(parse({ start: '-7d', end: 'now' })).toMatchObject({ start: NOW - 7 * 86400, end: NOW });
+    expect(parse({ start: '-7d', end: 'now' })).toMatchObject({ start: NOW - 7 * 86400, end: END });
     expect(parse({ start: 'now-36h', end: '-30m' })).toMatchObject({ start: NOW - 36 * 3600, end: NOW - 1800 });
     expect(parse({ start: '2026-11-30', end: '2026-11-30T08:00:00' })).toMatchObject({ start: Date.UTC(2026, 10, 30) / 1000, end: Date.UTC(2026, 10, 30, 8) / 1000 });
     expect(parse({ start: '2026-11-30T08:00:00+02:00', end: '2026-11-30T09:00:00Z' })).toMatchObject({ start: Date.UTC(2026, 10, 30, 6) / 1000, end: Date.UTC(2026, 10, 30, 9) / 1000 });
@@ -27,7 +31,7 @@ describe('history query', () => {
 
   it('takes the filters of GET /v1/jobs, with ended states only', () => {
     expect(parse({ user: 'alice,bob', state: 'failed,TIMEOUT', job_id: '12,34_5', limit: '7' })).toEqual({
-      filter: { user: ['alice', 'bob'], state: ['FAILED', 'TIMEOUT'], job_id: ['12', '34_5'] }, start: NOW - 86400, end: NOW, limit: 7,
+      filter: { user: ['alice', 'bob'], state: ['FAILED', 'TIMEOUT'], job_id: ['12', '34_5'] }, start: END - 86400, end: END, limit: 7,
     });
     const running = refusal({ state: 'RUNNING' });
     expect([running.status, running.message]).toEqual([400, expect.stringMatching(/^Invalid query: state.*a state a job ends in/)]);

@@ -34,7 +34,8 @@
 # Environment: CLUSTER_DIR (state directory), CLUSTER_PORT_BASE (default 16000; every port above
 # is base + 306/817/818/819, remembered in $CLUSTER_DIR/port-base), CLUSTER_WAIT (default 60 s).
 # Jobs run as root or as any local user (their output lands in their working directory); users
-# without an association in slurmdbd are accepted (no AccountingStorageEnforce).
+# without an association in slurmdbd are accepted (no AccountingStorageEnforce); the test users
+# alice and bob get one (account root), as a site's users do.
 # Users: `up` creates the test users alice and bob (homes 0755 under /home) and the gateway's
 # service user schedrest (no login, no home), the way a site would run `--auth=jwt` (SECURITY.md).
 set -euo pipefail
@@ -398,6 +399,9 @@ start_slurmdbd() {
   # `add cluster` creates the root account and user; make sure they exist (idempotent).
   SLURM_CONF="$CONF" sacctmgr -i add account root cluster="$CLUSTER" >/dev/null 2>&1 || true
   SLURM_CONF="$CONF" sacctmgr -i add user root account=root cluster="$CLUSTER" >/dev/null 2>&1 || true
+  # The test users too, as a site's users are: slurmdbd's PrivateData shows a user only the jobs
+  # of their own associations (nothing at all without one; test/security/history-privacy.test.ts).
+  SLURM_CONF="$CONF" sacctmgr -i add user "$(IFS=,; echo "${TEST_USERS[*]}")" account=root cluster="$CLUSTER" >/dev/null 2>&1 || true
 }
 
 start_slurmctld() {

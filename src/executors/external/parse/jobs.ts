@@ -1,6 +1,7 @@
 import type { Job } from '../../../model.js';
 import { FIELD_SEP, JOB_FIELDS, RECORD_SEP } from '../formats.js';
 import { outputPath } from '../../../slurm/output-path.js';
+import { CONTROLLER_SOURCED } from '../../../slurm/accounting.js'; // TEMPORARY (branch acct-int): see below
 import { records, UnreadableOutput } from './values.js';
 import { durationToMinutes, epochToIso, exitCode, optionalInt, optionalText } from '../../../slurm/values.js';
 
@@ -51,6 +52,8 @@ function fields(f: Record<Field, string>): Job {
     working_directory: optionalText(f.WorkDir),
     stdout_path: optionalText(f.STDOUT),
     stderr_path: optionalText(f.STDERR),
+    // TEMPORARY (branch acct-int, issue #11): so this branch compiles; branch acct-ext owns this file.
+    ...CONTROLLER_SOURCED,
   };
 }
 

@@ -10,6 +10,7 @@ import { ERROR_TABLE, GatewayError, type ErrorCode } from '../../../src/errors.j
 import type { Executor } from '../../../src/executors/executor.js';
 import type { ClusterInfo, ControllerStats, Job, Node, Partition, Ping } from '../../../src/model.js';
 import { HOW_TO_FIND_OUT } from '../../../src/slurm/submit-outcome.js';
+import { CONTROLLER_SOURCED } from '../../../src/slurm/accounting.js';
 import type { Transport } from './fakes.js';
 import { READS, SCENARIOS, commandOf, type Facts, type ScenarioName } from './scenarios.js';
 
@@ -78,6 +79,8 @@ const JOB_KEYS = [
   'job_id', 'array_job_id', 'array_task_id', 'array_tasks', 'name', 'user', 'account', 'partition', 'qos', 'state',
   'reason', 'priority', 'submit_time', 'start_time', 'end_time', 'time_limit', 'nodes', 'node_count', 'cpus',
   'exit_code', 'working_directory', 'stdout_path', 'stderr_path',
+  // Issue #11: who answered, and what only accounting knows (null while the controller answers).
+  'source', 'cluster', 'elapsed', 'derived_exit_code', 'signal', 'tres_requested', 'tres_allocated', 'max_rss', 'total_cpu',
 ] as const satisfies ReadonlyArray<keyof Job>;
 const NODE_KEYS = ['name', 'state', 'state_flags', 'cpus', 'memory_mib', 'partitions', 'features', 'reason'] as const satisfies ReadonlyArray<keyof Node>;
 const PARTITION_KEYS = ['name', 'state', 'default', 'nodes', 'node_count', 'cpus_total', 'max_time', 'default_time', 'max_nodes', 'min_nodes'] as const satisfies ReadonlyArray<keyof Partition>;
@@ -105,6 +108,8 @@ function expectJob(job: Job): void {
   expect(typeof job.name).toBe('string');
   expect(typeof job.user).toBe('string');
   expect(typeof job.state).toBe('string');
+  // Every recorded job is one the controller still holds.
+  expect(job).toMatchObject(CONTROLLER_SOURCED);
 }
 
 function expectNode(node: Node): void {

@@ -3,6 +3,7 @@
  * libuv pool, with flat RSS. Prints the numbers. (valgrind is the sharper tool; see
  * docs/internal-executor.md.)
  */
+import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadBinding } from '../../src/executors/internal/binding.js';
@@ -52,4 +53,27 @@ test('executeSync and execute of every read command, failures included: flat RSS
     Promise.all(commands.map((c) => internal.execute(c, ctx()).catch(() => null))));
   expect(sync).toBeLessThan(24 * 1024 * 1024);
   expect(async).toBeLessThan(24 * 1024 * 1024);
+}, 300_000);
+
+test('accounting ops (slurmdb, a connection per op) and live steps: flat RSS, no connection left open', async () => {
+  const b = loadBinding();
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const until = Math.floor(Date.now() / 1000);
+  const someJob = b.call('acct_jobs', { usage_start: until - 86400, usage_end: until, states: [3] })[0]?.job_id ?? 1;
+  const before = fds();
+  const growth = await rssGrowth('binding.call x5 (acct_jobs with steps, acct_jobs history, acct_ping, job_steps, job_steps error)', 300, () => {
+    b.call('acct_jobs', { jobs: [{ job_id: someJob }], steps: true });
+    b.call('acct_jobs', { usage_start: until - 86400, usage_end: until, states: [3, 5], steps: false });
+    b.call('acct_ping', {});
+    try { b.call('job_steps', { job_id: 999999 }); } catch { /* the failure path frees too */ }
+  });
+  const commands: SchedulerCommand[] = [
+    { kind: 'jobs.get', jobId: String(someJob) }, { kind: 'jobs.steps', jobId: String(someJob) }, { kind: 'accounting.ping' },
+    { kind: 'jobs.history', query: { filter: {}, start: until - 86400, end: until, limit: 5 } }, { kind: 'jobs.get', jobId: '4000000000' },
+  ];
+  const viaExecutor = await rssGrowth('execute, 5 accounting commands at a time', 100, () =>
+    Promise.all(commands.map((c) => internal.execute(c, ctx()).catch(() => null))));
+  expect(growth).toBeLessThan(16 * 1024 * 1024);
+  expect(viaExecutor).toBeLessThan(16 * 1024 * 1024);
+  expect(fds() - before).toBeLessThan(8);
 }, 300_000);

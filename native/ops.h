@@ -38,6 +38,8 @@ class Op {
   void Fail(const char *api, int err);
   // With Slurm's own sentence for a failure that has no errno of its own (slurmdb, accounting).
   void Fail(const char *api, int err, const std::string &message);
+  // Forgets a recorded failure (an op that retries).
+  void ClearFailure() { failed_ = false; failure_ = Failure(); }
 
  private:
   bool failed_ = false;

@@ -46,26 +46,56 @@ class StrList {
   List list_ = nullptr;
 };
 
-// One slurmdb connection for the life of the object (see the top of this file).
+// A slurmdb connection. Under --auth=jwt: opened for this op and closed with it (the caller's
+// token is checked when it opens, so it is never kept nor shared). Under --auth=none every
+// connection is the gateway's own identity: each thread keeps one and reuses it, and Reopen()
+// replaces it when a query on it failed (slurmdbd restarted, connection dropped).
 class Connection {
  public:
-  Connection() {
-    errno = 0;
-    slurm_seterrno(0);
-    conn_ = slurmdb_connection_get(nullptr);
-    err_ = errno;
-    if (!err_ && !conn_) err_ = slurm_get_errno() ? slurm_get_errno() : SLURM_ERROR;
+  Connection() : keep_(InitialisedMode() == int(AuthMode::None)) {
+    if (keep_ && Kept()) {
+      conn_ = Kept();
+      reused_ = true;
+      return;
+    }
+    Open();
   }
   ~Connection() {
-    if (conn_) slurmdb_connection_close(&conn_);
+    if (!conn_) return;
+    if (keep_) Kept() = conn_;
+    else slurmdb_connection_close(&conn_);
   }
   Connection(const Connection &) = delete;
   Connection &operator=(const Connection &) = delete;
   void *get() const { return conn_; }
   // sacct's test: errno set by slurmdb_connection_get means "Problem talking to the database".
   int error() const { return err_; }
+  // Whether this is a kept connection that an earlier op used (a failure on it is worth one retry).
+  bool reused() const { return reused_; }
+  void Reopen() {
+    if (conn_) slurmdb_connection_close(&conn_);
+    conn_ = nullptr;
+    if (keep_) Kept() = nullptr;
+    reused_ = false;
+    Open();
+  }
 
  private:
+  static void *&Kept() {
+    thread_local void *kept = nullptr;
+    return kept;
+  }
+  void Open() {
+    errno = 0;
+    slurm_seterrno(0);
+    conn_ = slurmdb_connection_get(nullptr);
+    err_ = errno;
+    if (!err_ && !conn_) err_ = slurm_get_errno() ? slurm_get_errno() : SLURM_ERROR;
+    if (err_ && conn_) slurmdb_connection_close(&conn_);
+    if (err_) conn_ = nullptr;
+  }
+  bool keep_;
+  bool reused_ = false;
   void *conn_ = nullptr;
   int err_ = 0;
 };
@@ -166,7 +196,24 @@ class AcctJobsOp : public Op {
     if (!AccountingConfigured()) return Fail("slurmdb_jobs_get", SLURM_ERROR, kDisabled);
     Connection db;
     if (db.error()) return Fail("slurmdb_connection_get", db.error(), std::string("Problem talking to the database: ") + slurm_strerror(db.error()));
-    if (!LoadNames(db.get())) return;
+    if (!Query(db) && db.reused()) {
+      Reset();  // a kept connection may have gone stale: once more on a new one
+      db.Reopen();
+      if (db.error()) return Fail("slurmdb_connection_get", db.error(), std::string("Problem talking to the database: ") + slurm_strerror(db.error()));
+      Query(db);
+    }
+  }
+
+  void Reset() {
+    ClearFailure();
+    tres_.clear();
+    qos_.clear();
+    Free();
+  }
+
+  // The names, then the jobs; false (with the failure recorded) when a query failed.
+  bool Query(Connection &db) {
+    if (!LoadNames(db.get())) return false;
 
     const char *cluster = helpers().conf ? helpers().conf->cluster_name : nullptr;
     StrList clusters(cluster ? std::vector<std::string>{cluster} : std::vector<std::string>{});
@@ -192,11 +239,45 @@ class AcctJobsOp : public Op {
     result_ = slurmdb_jobs_get(db.get(), &cond);
     int err = slurm_get_errno();
     if (step_list) slurm_list_destroy(step_list);
-    if (!result_) Fail("slurmdb_jobs_get", err ? err : SLURM_ERROR, std::string("DBD_GET_JOBS_COND failure: ") + slurm_strerror(err ? err : SLURM_ERROR));
+    if (!result_) {
+      Fail("slurmdb_jobs_get", err ? err : SLURM_ERROR, std::string("DBD_GET_JOBS_COND failure: ") + slurm_strerror(err ? err : SLURM_ERROR));
+      return false;
+    }
+    if (!NamesCover()) {
+      tres_.clear();
+      qos_.clear();
+      return ReadNames(db.get());
+    }
+    return true;
   }
 
-  // TRES ids -> names, QOS ids -> names, from the same connection (deleted ones too: old jobs).
+  // TRES ids -> names, QOS ids -> names (deleted ones too: old jobs). Kept process-wide: ids are
+  // never reused by slurmdbd; read again (on this op's connection) when a record names an id the
+  // copy lacks (a TRES or QOS added since).
+  struct Names {
+    std::mutex mutex;
+    TresNames tres;
+    std::map<uint32_t, std::string> qos;
+  };
+  static Names &Cached() {
+    static Names names;
+    return names;
+  }
+
   bool LoadNames(void *db) {
+    Names &cached = Cached();
+    {
+      std::lock_guard<std::mutex> lock(cached.mutex);
+      if (!cached.tres.empty()) {
+        tres_ = cached.tres;
+        qos_ = cached.qos;
+        return true;
+      }
+    }
+    return ReadNames(db);
+  }
+
+  bool ReadNames(void *db) {
     slurmdb_tres_cond_t tres_cond{};
     tres_cond.with_deleted = 1;
     List tres = slurmdb_tres_get(db, &tres_cond);
@@ -217,7 +298,33 @@ class AcctJobsOp : public Op {
     while (auto *q = static_cast<slurmdb_qos_rec_t *>(slurm_list_next(it))) qos_[q->id] = q->name ? q->name : "";
     slurm_list_iterator_destroy(it);
     slurm_list_destroy(qos);
+    Names &cached = Cached();
+    std::lock_guard<std::mutex> lock(cached.mutex);
+    cached.tres = tres_;
+    cached.qos = qos_;
     return true;
+  }
+
+  // Whether every TRES and QOS id in the answer has a name.
+  bool NamesCover() const {
+    ListIterator it = slurm_list_iterator_create(result_);
+    bool ok = true;
+    auto known = [&](const char *ids) {
+      for (const char *p = ids; ok && p && *p;) {
+        if (!tres_.count(uint32_t(std::strtoul(p, nullptr, 10)))) ok = false;
+        p = std::strchr(p, ',');
+        if (p) p++;
+      }
+    };
+    while (ok) {
+      auto *j = static_cast<slurmdb_job_rec_t *>(slurm_list_next(it));
+      if (!j) break;
+      known(j->tres_alloc_str);
+      known(j->tres_req_str);
+      if (j->qosid && !qos_.count(j->qosid)) ok = false;
+    }
+    slurm_list_iterator_destroy(it);
+    return ok;
   }
 
   Napi::Value ToJS(Napi::Env env) override {
@@ -330,6 +437,15 @@ class AcctPingOp : public Op {
     // The connection is made; one small query proves slurmdbd answers on it.
     slurmdb_tres_cond_t cond{};
     List tres = slurmdb_tres_get(db.get(), &cond);
+    if (!tres && db.reused()) {
+      db.Reopen();
+      if (!db.error()) tres = slurmdb_tres_get(db.get(), &cond);
+    }
+    if (db.error()) {
+      status_ = "down";
+      reason_ = std::string("Problem talking to the database: ") + slurm_strerror(db.error());
+      return;
+    }
     if (!tres) {
       status_ = "down";
       reason_ = "DBD_GET_TRES failure: Problem talking to the database";

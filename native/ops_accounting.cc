@@ -46,13 +46,16 @@ class StrList {
   List list_ = nullptr;
 };
 
-// A slurmdb connection. Under --auth=jwt: opened for this op and closed with it (the caller's
-// token is checked when it opens, so it is never kept nor shared). Under --auth=none every
-// connection is the gateway's own identity: each thread keeps one and reuses it, and Reopen()
-// replaces it when a query on it failed (slurmdbd restarted, connection dropped).
+// A slurmdb connection, opened for this op and closed with it (under --auth=jwt the caller's
+// token is checked when it opens, so it is never kept nor shared). Keeping one per thread under
+// --auth=none (kKeepPerThread) made execute() on the libuv pool read empty answers in
+// test/internal/accounting.test.ts (22.05's client-side slurmdbd plugin keeps process-wide
+// connection state): off until that is understood.
+constexpr bool kKeepPerThread = false;
+
 class Connection {
  public:
-  Connection() : keep_(InitialisedMode() == int(AuthMode::None)) {
+  Connection() : keep_(kKeepPerThread && InitialisedMode() == int(AuthMode::None)) {
     if (keep_ && Kept()) {
       conn_ = Kept();
       reused_ = true;

@@ -10,6 +10,7 @@
         "native/libslurm.cc",
         "native/names.cc",
         "native/ops.cc",
+        "native/ops_accounting.cc",
         "native/ops_jobs.cc",
         "native/ops_nodes.cc",
         "native/ops_stats.cc",

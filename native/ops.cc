@@ -1,5 +1,5 @@
 // Op (ops.h) and MakeOp's table; the ops themselves are in ops_stats.cc, ops_jobs.cc,
-// ops_nodes.cc and ops_submit.cc, their shared helpers in ops_util.h.
+// ops_nodes.cc, ops_submit.cc and ops_accounting.cc, their shared helpers in ops_util.h.
 #include "ops.h"
 
 #include <functional>
@@ -35,6 +35,13 @@ void Op::Fail(const char *api, int err) {
   failure_.message = message ? message : "Unknown error";
 }
 
+void Op::Fail(const char *api, int err, const std::string &message) {
+  failed_ = true;
+  failure_.err = err;
+  failure_.api = api;
+  failure_.message = message;
+}
+
 Napi::Error Op::ToError(Napi::Env env, const Failure &failure) {
   Napi::Error error = Napi::Error::New(env, failure.api + ": " + failure.message);
   error.Set("slurmErrno", Napi::Number::New(env, failure.err));
@@ -62,6 +69,9 @@ const std::map<std::string, Factory> &Factories() {
       {"suspend", ops::MakeSuspend},
       {"resume", ops::MakeResume},
       {"requeue", ops::MakeRequeue},
+      {"job_steps", ops::MakeJobSteps},
+      {"acct_jobs", ops::MakeAcctJobs},
+      {"acct_ping", ops::MakeAcctPing},
   };
   return table;
 }

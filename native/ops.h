@@ -36,6 +36,10 @@ class Op {
   // Records slurm_get_errno() for `api`; call right after the failing call, on the same thread.
   void Fail(const char *api);
   void Fail(const char *api, int err);
+  // With Slurm's own sentence for a failure that has no errno of its own (slurmdb, accounting).
+  void Fail(const char *api, int err, const std::string &message);
+  // Forgets a recorded failure (an op that retries).
+  void ClearFailure() { failed_ = false; failure_ = Failure(); }
 
  private:
   bool failed_ = false;

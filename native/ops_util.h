@@ -131,6 +131,10 @@ std::unique_ptr<Op> MakePartitions(const Args &a);
 // ops_submit.cc: job descriptors
 std::unique_ptr<Op> MakeSubmit(const Args &a);
 std::unique_ptr<Op> MakeUpdate(const Args &a);
+// ops_accounting.cc: slurmdbd (sacct's jobs and steps, its health) and the controller's live steps
+std::unique_ptr<Op> MakeAcctJobs(const Args &a);
+std::unique_ptr<Op> MakeAcctPing(const Args &a);
+std::unique_ptr<Op> MakeJobSteps(const Args &a);
 
 }  // namespace ops
 }  // namespace sr

@@ -20,7 +20,7 @@ const outDir = join(root, 'node_modules/.cache/record-fixtures');
 rmSync(outDir, { recursive: true, force: true });
 execFileSync(join(root, 'node_modules/.bin/tsc'), [
   '--outDir', outDir, '--rootDir', root, '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-  '--strict', '--esModuleInterop', '--skipLibCheck', '--experimentalDecorators', '--emitDecoratorMetadata', '--types', 'node',
+  '--strict', '--esModuleInterop', '--skipLibCheck', '--types', 'node',
   join(root, 'test/support/executor-contract/record.ts'),
 ], { stdio: 'inherit', cwd: root });
 execFileSync(process.execPath, [join(outDir, 'test/support/executor-contract/record.js'), root], { stdio: 'inherit', cwd: root });

@@ -3,6 +3,7 @@
  * libuv pool, with flat RSS. Prints the numbers. (valgrind is the sharper tool; see
  * docs/internal-executor.md.)
  */
+import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadBinding } from '../../src/executors/internal/binding.js';
@@ -15,8 +16,8 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const settled = () => { gc(); gc(); return process.memoryUsage().rss; };
 
-async function rssGrowth(label: string, rounds: number, body: (i: number) => unknown | Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 300; i++) await body(i); // warm up: heaps, caches, plugin loads
+async function rssGrowth(label: string, rounds: number, body: (i: number) => unknown | Promise<unknown>, warmUp = 300): Promise<number> {
+  for (let i = 0; i < warmUp; i++) await body(i); // warm up: heaps, caches, plugin loads
   const before = settled();
   for (let i = 0; i < rounds; i++) await body(i);
   const after = settled();
@@ -52,4 +53,28 @@ test('executeSync and execute of every read command, failures included: flat RSS
     Promise.all(commands.map((c) => internal.execute(c, ctx()).catch(() => null))));
   expect(sync).toBeLessThan(24 * 1024 * 1024);
   expect(async).toBeLessThan(24 * 1024 * 1024);
+}, 300_000);
+
+test('accounting ops (slurmdb, a connection per op) and live steps: flat RSS, no connection left open', async () => {
+  const b = loadBinding();
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const until = Math.floor(Date.now() / 1000);
+  const someJob = b.call('acct_jobs', { usage_start: until - 86400, usage_end: until, states: [3] })[0]?.job_id ?? 1;
+  const before = fds();
+  // slurmdbd answers a query in about 90 ms here: fewer rounds than the controller's calls.
+  const growth = await rssGrowth('binding.call x3 (acct_jobs with steps, acct_ping, job_steps error)', 150, (i) => {
+    if (i % 2) b.call('acct_jobs', { jobs: [{ job_id: someJob }], steps: true });
+    else b.call('acct_jobs', { usage_start: until - 86400, usage_end: until, states: [3, 5], steps: false });
+    b.call('acct_ping', {});
+    try { b.call('job_steps', { job_id: 999999 }); } catch { /* the failure path frees too */ }
+  }, 50);
+  const commands: SchedulerCommand[] = [
+    { kind: 'jobs.get', jobId: String(someJob) }, { kind: 'jobs.steps', jobId: String(someJob) }, { kind: 'accounting.ping' },
+    { kind: 'jobs.history', query: { filter: {}, start: until - 86400, end: until, limit: 5 } }, { kind: 'jobs.get', jobId: '4000000000' },
+  ];
+  const viaExecutor = await rssGrowth('execute, 5 accounting commands at a time', 40, () =>
+    Promise.all(commands.map((c) => internal.execute(c, ctx()).catch(() => null))), 20);
+  expect(growth).toBeLessThan(16 * 1024 * 1024);
+  expect(viaExecutor).toBeLessThan(16 * 1024 * 1024);
+  expect(fds() - before).toBeLessThan(8);
 }, 300_000);

@@ -9,7 +9,7 @@ import type { ClusterInfo, ControllerStats, Job, Node, Partition } from '../../m
 import { exitCode } from '../../slurm/values.js';
 import { epochToIso, list, optionalText } from '../../slurm/values.js';
 import { outputPath } from '../../slurm/output-path.js';
-import { CONTROLLER_SOURCED } from '../../slurm/accounting.js'; // TEMPORARY (acct-ext, #11): see below
+import { CONTROLLER_SOURCED } from '../../slurm/accounting.js';
 import type { Constants, RawConfig, RawJob, RawNode, RawPartition, RawStats } from './binding.js';
 
 /** What `%s` prints for a NULL string (glibc). */
@@ -59,8 +59,6 @@ function printedJob(r: RawJob, c: Constants, now: number): Job {
     working_directory: optionalText(printed(r.work_dir)),
     stdout_path: optionalText(stdout),
     stderr_path: r.batch_flag ? optionalText(r.std_err ?? stdout) : null,
-    // TEMPORARY (acct-ext branch, #11): the model's new fields, so this branch compiles; the
-    // internal executor's branch (acct-int) owns this line.
     ...CONTROLLER_SOURCED,
   };
 }

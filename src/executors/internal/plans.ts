@@ -2,7 +2,7 @@
  * Meaning: what each command is in libslurm calls, mirroring what the external executor's tools
  * do with the same calls (squeue, sinfo, scontrol, scancel, sbatch, sdiag of Slurm 22.05). Plans
  * (plan.ts) do no I/O themselves; reading jobs is in job-reads.ts, the validated list in
- * list-since.ts.
+ * list-since.ts, accounting (jobs.get after the queue, steps, history) in accounting-plans.ts.
  */
 import { constants as os } from 'node:os';
 import { assertNever, type CommandOf, type JobAction, type JobSubmission, type JobUpdate, type ResultOf, type SchedulerCommand } from '../../commands.js';
@@ -19,7 +19,8 @@ import { JOB_ID_SHAPE } from '../../slurm/job-ids.js';
 import { sigName2Num } from '../../slurm/signals.js';
 import { timeStr2Mins } from '../../slurm/values.js';
 import { call, errnoOf, must, type Plan, type PlanEnv, type Step } from './plan.js';
-import { findJob, getJob, listJobs, loadJobs } from './job-reads.js';
+import { findJob, listJobs, loadJobs } from './job-reads.js';
+import { accountingPing, endedInstead, getJob, jobHistory, jobSteps } from './accounting-plans.js';
 import { listJobsSince } from './list-since.js';
 
 /** Kept here for callers of this module (test/internal/errors.test.ts): the rule is src/slurm/signals.ts. */
@@ -39,20 +40,17 @@ function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
     case 'jobs.list.since': return listJobsSince(command.filter, command.since, env);
     case 'jobs.get': return getJob(command.jobId, env);
     case 'jobs.submit': return submit(command.submission, command.idempotency, env);
-    case 'jobs.cancel': return cancel(command.jobId, command.signal, env);
-    case 'jobs.control': return control(command.jobId, command.action, env);
-    case 'jobs.update': return update(command.jobId, command.update, env);
+    case 'jobs.steps': return jobSteps(command.jobId, env);
+    case 'jobs.history': return jobHistory(command.query, env);
+    case 'accounting.ping': return accountingPing();
+    // On a job only accounting still knows: 409, it has ended (accounting-plans.ts).
+    case 'jobs.cancel': return endedInstead(command.jobId, env, cancel(command.jobId, command.signal, env));
+    case 'jobs.control': return endedInstead(command.jobId, env, control(command.jobId, command.action, env));
+    case 'jobs.update': return endedInstead(command.jobId, env, update(command.jobId, command.update, env));
     case 'nodes.list': return listNodes(env);
     case 'nodes.get': return getNode(command.name, env);
     case 'partitions.list': return listPartitions(env);
     case 'partitions.get': return getPartition(command.name, env);
-    // TEMPORARY (acct-ext branch, issue #11): only so this branch compiles; the internal
-    // executor's branch (acct-int) replaces this block with its real accounting plans.
-    case 'jobs.steps':
-    case 'jobs.history':
-    case 'accounting.ping':
-      return (function* () { throw new GatewayError('accounting_not_configured', 'not yet implemented in the internal executor'); })();
-    // END TEMPORARY
     default: return assertNever(command);
   }
 }

@@ -124,11 +124,16 @@ export function* jobSteps(jobId: string, env: PlanEnv): Plan<JobStep[]> {
     if (!isCode(error, 'job_not_found')) throw error;
   }
   if (live) {
-    let steps: JobStep[] = [];
-    try {
-      steps = (yield* call('job_steps', { job_id: live.job_id })).map(toLiveStep);
-    } catch (error) {
-      if (!errnoOf(error, env, 'ESLURM_INVALID_JOB_ID')) throw isSlurmCallError(error) ? env.errors.toGatewayError(error, `Reading the steps of job ${jobId} failed`) : error;
+    // An array's own id: the steps of each of its records the controller holds (squeue --steps
+    // --jobs=<array id> lists them all too).
+    const records = live.tasks?.filter((t) => t.source === 'controller') ?? [live];
+    const steps: JobStep[] = [];
+    for (const record of records) {
+      try {
+        steps.push(...(yield* call('job_steps', { job_id: record.job_id })).map(toLiveStep));
+      } catch (error) {
+        if (!errnoOf(error, env, 'ESLURM_INVALID_JOB_ID')) throw isSlurmCallError(error) ? env.errors.toGatewayError(error, `Reading the steps of job ${jobId} failed`) : error;
+      }
     }
     if (steps.length > 0) return steps;
   }
@@ -140,6 +145,10 @@ export function* jobSteps(jobId: string, env: PlanEnv): Plan<JobStep[]> {
     if (!live && isCode(error, 'accounting_not_configured')) throw notFound(jobId);
     throw error;
   }
+  // An array's own id: every task's steps (sacct -j <array id> lists them all).
+  const id = Number(jobId);
+  const tasks = jobId.includes('_') ? [] : records.filter((r) => r.job.array_job_id === id);
+  if (tasks.length > 0) return tasks.flatMap((r) => r.steps);
   const found = live ? records.find((r) => r.job.job_id === live!.job_id) : fromAccounting(jobId, records);
   if (!found && !live) throw notFound(jobId);
   return found?.steps ?? [];

@@ -63,7 +63,8 @@ export function arrayTaskSpec(mask: string, maxTasks: number): string | null {
   return parts.join(',') + (maxTasks ? `%${maxTasks}` : '');
 }
 
-const time = (t: number): string | null => (t > 0 ? epochToIso(String(t)) : null);
+/** A time from slurmdb: 0 and NO_VAL/INFINITE (never happened) are null, as sacct prints them "Unknown". */
+const time = (t: number): string | null => (t > 0 && t < 0xfffffffe ? epochToIso(String(t)) : null);
 /** sacct's State: job_state_string(), "CANCELLED by 0" read as its first word. */
 const stateName = (s: string): string => s.split(' ')[0]!;
 const nodeList = (nodes: string | null): string | null => (nodes === 'None assigned' ? null : optionalText(nodes ?? ''));
@@ -143,10 +144,12 @@ export function toAccountingRecord(r: RawAcctJob, c: Constants, withSteps: boole
     end_time: time(r.end),
     time_limit: r.timelimit === c.INFINITE || r.timelimit === c.NO_VAL ? null : r.timelimit,
     nodes: nodeList(r.nodes),
-    node_count: r.alloc_nodes,
+    // sacct's NNodes: the allocated count, else the requested one (a job that never ran).
+    node_count: r.alloc_nodes > 0 ? r.alloc_nodes : parseTres(r.tres_req)?.nodes ?? null,
     cpus: allocated?.cpus ?? r.req_cpus,
     exit_code,
-    working_directory: optionalText(r.work_dir ?? ''),
+    // Null from accounting in both executors: sacct can print one free-text field safely (JobName, last).
+    working_directory: null,
     stdout_path: null,
     stderr_path: null,
     source: 'accounting',

@@ -75,8 +75,9 @@ export function sacctJob(row: SacctRow, maxRss: number | null = null): Job {
     partition: optionalText(row.Partition),
     qos: optionalText(row.QOS),
     state: stateOf(row.State),
-    reason: optionalText(row.Reason),
-    priority: optionalInt(row.Priority),
+    // The controller's: meaningless once a job has ended (accounting keeps a stale priority).
+    reason: null,
+    priority: null,
     submit_time: epochToIso(row.Submit),
     start_time: epochToIso(row.Start),
     end_time: epochToIso(row.End),

@@ -103,3 +103,14 @@ export function accountingFailure(reason: string, cause?: unknown): GatewayError
 export function jobHasEnded(jobId: string, state: string): GatewayError {
   return new GatewayError('invalid_job_state', `Job ${jobId} has ended (${state}); only accounting still knows it`, { details: { job_id: jobId, state, source: 'accounting' } });
 }
+
+const STEP_RANK: Record<string, number> = { batch: 0, extern: 1, interactive: 2 };
+
+/**
+ * The order both executors answer steps in: by job id (an array's tasks each have their own), then
+ * batch, extern, interactive, then srun steps by number.
+ */
+export function sortSteps<S extends { job_id: number; step_id: string }>(steps: S[]): S[] {
+  const rank = (id: string) => STEP_RANK[id] ?? (/^\d+$/.test(id) ? 10 + Number(id) : 5);
+  return [...steps].sort((a, b) => a.job_id - b.job_id || rank(a.step_id) - rank(b.step_id) || a.step_id.localeCompare(b.step_id));
+}

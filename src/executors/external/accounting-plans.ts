@@ -9,7 +9,7 @@
 import type { HistoryQuery, JobFilter } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { AccountingPing, HistoryPage, Job, JobStep } from '../../model.js';
-import { accountingFailure } from '../../slurm/accounting.js';
+import { accountingFailure, sortSteps } from '../../slurm/accounting.js';
 import { historyPage, type HistorySlice } from '../../slurm/history.js';
 import { JOB_ID_SHAPE } from '../../slurm/job-ids.js';
 import { SACCT_FIELDS, STEP_FIELDS, longFormat } from './formats.js';
@@ -84,11 +84,11 @@ export function* accountedQuietly(jobId: string): Plan<Accounted | undefined> {
 export function* jobSteps(jobId: string, controllerJob: (jobId: string) => Plan<Job | undefined>): Plan<JobStep[]> {
   const live = yield { tool: 'squeue', args: ['--steps', '--noheader', `--jobs=${checkedJobId(jobId)}`, `--Format=${longFormat(STEP_FIELDS)}`] };
   const steps = parseSteps(check(live, `Reading the steps of job ${jobId} failed`).stdout);
-  if (steps.length > 0) return steps;
+  if (steps.length > 0) return sortSteps(steps);
   let failure: GatewayError | undefined;
   try {
     const accounted = yield* accountedJob(jobId);
-    if (accounted.jobs.length > 0) return accounted.steps;
+    if (accounted.jobs.length > 0) return sortSteps(accounted.steps);
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     if (error.code === 'accounting_unavailable') failure = error;

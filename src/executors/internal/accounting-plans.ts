@@ -6,7 +6,7 @@
 import type { HistoryQuery, JobFilter } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { AccountingPing, HistoryPage, Job, JobStep } from '../../model.js';
-import { accountingFailure, jobHasEnded } from '../../slurm/accounting.js';
+import { accountingFailure, jobHasEnded, sortSteps } from '../../slurm/accounting.js';
 import { isArrayId, wholeArray } from '../../slurm/arrays.js';
 import { historyPage } from '../../slurm/history.js';
 import { JOB_ID_PATTERN, jobIdInRange, pickJob } from '../../slurm/job-ids.js';
@@ -135,7 +135,7 @@ export function* jobSteps(jobId: string, env: PlanEnv): Plan<JobStep[]> {
         if (!errnoOf(error, env, 'ESLURM_INVALID_JOB_ID')) throw isSlurmCallError(error) ? env.errors.toGatewayError(error, `Reading the steps of job ${jobId} failed`) : error;
       }
     }
-    if (steps.length > 0) return steps;
+    if (steps.length > 0) return sortSteps(steps);
   }
   let records: AccountingRecord[];
   try {
@@ -148,10 +148,10 @@ export function* jobSteps(jobId: string, env: PlanEnv): Plan<JobStep[]> {
   // An array's own id: every task's steps (sacct -j <array id> lists them all).
   const id = Number(jobId);
   const tasks = jobId.includes('_') ? [] : records.filter((r) => r.job.array_job_id === id);
-  if (tasks.length > 0) return tasks.flatMap((r) => r.steps);
+  if (tasks.length > 0) return sortSteps(tasks.flatMap((r) => r.steps));
   const found = live ? records.find((r) => r.job.job_id === live!.job_id) : fromAccounting(jobId, records);
   if (!found && !live) throw notFound(jobId);
-  return found?.steps ?? [];
+  return sortSteps(found?.steps ?? []);
 }
 
 /** The parts of a filter slurmdbd applies itself (sacct -u -A -r --name -j); users must exist (sacct: "Invalid user id"). */

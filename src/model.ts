@@ -119,6 +119,11 @@ export interface HistoryPosition {
   /** Epoch seconds. */
   end: number;
   job_id: number;
+  /**
+   * How many seconds of end time the next page's first slice reads, from the density of this one
+   * (a hint; src/slurm/history.ts). Absent: one hour.
+   */
+  span?: number;
 }
 
 /** Whether accounting (slurmdbd) can be asked. */

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { HistoryQuery, JobFilter } from '../commands.js';
+import type { HistoryPosition } from '../model.js';
 import { GatewayError } from '../errors.js';
 import { ENDED_STATES } from '../slurm/history.js';
 import { MAX_JOB_ID } from '../slurm/job-ids.js';
@@ -73,7 +74,7 @@ const cursorSchema = z.strictObject({
   v: z.literal(1),
   start: z.number().int().min(0),
   end: z.number().int().min(0),
-  after: z.strictObject({ end: z.number().int().min(0), job_id: z.number().int().min(1).max(MAX_JOB_ID) }),
+  after: z.strictObject({ end: z.number().int().min(0), job_id: z.number().int().min(1).max(MAX_JOB_ID), span: z.number().int().min(1).max(7 * 86400).optional() }),
   filters: z.string().regex(/^[0-9a-f]{32}$/),
 });
 type Cursor = z.output<typeof cursorSchema>;
@@ -83,7 +84,7 @@ function filtersHash(filter: JobFilter): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
 }
 
-export function encodeCursor(query: HistoryQuery, after: { end: number; job_id: number }): string {
+export function encodeCursor(query: HistoryQuery, after: HistoryPosition): string {
   const cursor: Cursor = { v: 1, start: query.start, end: query.end, after, filters: filtersHash(query.filter) };
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }

@@ -10,8 +10,10 @@
  * jobs are being submitted and ending.
  *
  * The walk: slurmdbd has no limit or offset, so a page is read in slices of end time going back
- * from the cursor, each twice as long as the last (one hour first), until the page is full or the
- * window's start is reached. A dense hour costs one query; a sparse week about eight.
+ * from the cursor, each twice as long as the last, until the page is full or the window's start is
+ * reached. The first page's first slice is one hour; each next page's is sized from the density of
+ * the page before (the cursor carries it), so a page costs about one query and reads about twice
+ * the rows it keeps, however dense or sparse the window.
  */
 import type { HistoryQuery } from '../commands.js';
 import type { HistoryPage, HistoryPosition, Job, JobState } from '../model.js';
@@ -23,6 +25,8 @@ export const ENDED_STATES = [
 ] as const satisfies readonly JobState[];
 
 const FIRST_SLICE_SECONDS = 3600;
+const MIN_SLICE_SECONDS = 10;
+const MAX_SLICE_SECONDS = 7 * 86400;
 
 /** One slice of the walk: jobs that ended in [from, to] (epoch seconds, inclusive). */
 export interface HistorySlice {
@@ -58,10 +62,14 @@ export function* historyPage<S>(query: HistoryQuery, fetch: (slice: HistorySlice
   const top = Math.min(query.end, query.after?.end ?? query.end);
   const found = new Map<number, Job>();
   let to = top;
-  let span = FIRST_SLICE_SECONDS;
+  let span = query.after?.span ?? FIRST_SLICE_SECONDS;
+  let rows = 0;
+  let readFrom = top;
   while (to >= query.start) {
     const from = Math.max(query.start, to - span + 1);
+    readFrom = from;
     for (const job of yield* fetch({ from, to, states })) {
+      rows++;
       const end = endOf(job);
       // Slurm's own window test is on the stored end time; keep exactly the slice and the order.
       if (end === null || end < from || end > to || !after(job, query.after)) continue;
@@ -75,5 +83,16 @@ export function* historyPage<S>(query: HistoryQuery, fetch: (slice: HistorySlice
   const jobs = sorted.slice(0, query.limit);
   const last = jobs.at(-1);
   const more = sorted.length > query.limit;
-  return { jobs, next: more && last ? { end: endOf(last)!, job_id: last.job_id } : null };
+  if (!more || !last) return { jobs, next: null };
+  return { jobs, next: { end: endOf(last)!, job_id: last.job_id, span: nextSpan(rows, top - readFrom + 1, query.limit) } };
+}
+
+/**
+ * The next page's first slice: about twice the seconds in which this page's rows ended, so that it
+ * most likely fills the page in one query without reading far more rows than it keeps (a walk over
+ * 10,000 jobs that ended within one hour would otherwise read that whole hour on every page).
+ */
+function nextSpan(rows: number, seconds: number, limit: number): number {
+  if (rows === 0) return FIRST_SLICE_SECONDS;
+  return Math.min(MAX_SLICE_SECONDS, Math.max(MIN_SLICE_SECONDS, Math.ceil((2 * (limit + 1) * seconds) / rows)));
 }

@@ -78,7 +78,13 @@ describe('historyPage: ended jobs, newest end first, in slices going back', () =
   it('stops as soon as the page is full', () => {
     const { slices, page } = run({ filter: {}, start: T - 20_000, end: T, limit: 2 });
     expect(slices).toHaveLength(1);
-    expect(page).toEqual({ jobs: [jobs[5], jobs[4]], next: { end: T - 40, job_id: 5 } });
+    // 3 rows ended in the hour read: the next page starts with 2 x (limit + 1) rows' worth, 2 hours.
+    expect(page).toEqual({ jobs: [jobs[5], jobs[4]], next: { end: T - 40, job_id: 5, span: 7200 } });
+  });
+
+  it('starts a next page with the slice its cursor carries, sized from the page before', () => {
+    const { slices } = run({ filter: {}, start: T - 20_000, end: T, limit: 2, after: { end: T - 40, job_id: 5, span: 300 } });
+    expect(slices[0]).toMatchObject({ from: T - 40 - 299, to: T - 40 });
   });
 });
 

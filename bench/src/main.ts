@@ -3,7 +3,7 @@
  * Workload-major order: all list and by-id runs happen before any submit+cancel run, whose
  * cancelled jobs stay in slurmctld's table for MinJobAge (300 s) and would lengthen the lists.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart.js';
@@ -15,7 +15,10 @@ import { label } from './modes.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { renderSummaries, summariseDir } from './profile.js';
 import { countQueue, ensureRoom, fillQueue, PREFIX, settle, sweep } from './queue.js';
-import { renderReport, writeReport } from './report.js';
+import { createHistory, historyTarget, measureHistory, type HistoryResults } from './history.js';
+import { startGateway } from './gateway.js';
+import { gatewayApi } from './workloads.js';
+import { HISTORY_BEGIN, HISTORY_END, renderHistoryReport, renderReport, writeReport } from './report.js';
 import type { BenchResults, RunRecord } from './results.js';
 import { startSlurmrestd, type Slurmrestd } from './slurmrestd.js';
 import { startSystem, type Running } from './systems.js';
@@ -107,6 +110,75 @@ async function bench(options: BenchOptions, cluster: Cluster, state: { running?:
   return results;
 }
 
+/**
+ * `--history`: N ended jobs in accounting, then each system's first page and full walks (see
+ * history.ts). One system at a time, one request at a time.
+ */
+async function benchHistory(options: BenchOptions, cluster: Cluster, state: { running?: Running; slurmrestd?: Slurmrestd }): Promise<HistoryResults> {
+  const runId = Date.now().toString(36);
+  const logDir = join(RESULTS, 'logs');
+  const machine = describeMachine(loadAverage());
+  const unavailable = new Map<string, string>();
+  if (options.historyModes.some((m) => m.kind === 'slurmrestd')) {
+    say('bench: starting slurmrestd (openapi/v0.0.38 and openapi/dbv0.0.38, rest_auth/jwt, as user slurmrest, acting as root)');
+    try {
+      state.slurmrestd = await startSlurmrestd(cluster, logDir, 4 * 3600, ['openapi/v0.0.38', 'openapi/dbv0.0.38'], 'slurmrestd-history.log');
+    } catch (error) {
+      unavailable.set('slurmrestd', (error as Error).message);
+    }
+  }
+  say(`bench: history: creating ${options.historyJobs} ended jobs`);
+  const data = await createHistory(cluster, options.historyJobs, runId, say);
+  const pids = { slurmdbd: pidOf(cluster, 'slurmdbd'), mariadbd: pidOf(cluster, 'mariadbd') };
+  const rows: HistoryResults['rows'] = [];
+  for (const mode of options.historyModes) {
+    const name = label(mode);
+    if (unavailable.has(name)) continue;
+    try {
+      if (mode.kind === 'slurmrestd') {
+        const { url, headers, daemon } = state.slurmrestd!;
+        rows.push(...await measureHistory(historyTarget(mode, url, headers, daemon.pid), 'slurmrestd', data, options.historyLimits, options.historyRepetitions, pids, say));
+        continue;
+      }
+      const gateway = await startGateway({
+        root: ROOT, cluster, executor: mode.executor, application: mode.application, parallel: options.parallel,
+        logFile: join(logDir, `gateway-${mode.executor}-${mode.application}-history.log`),
+      });
+      state.running = { target: { mode: name, api: gatewayApi(gateway.url), pid: gateway.daemon.pid, withChildren: false }, stop: async () => { await gateway.daemon.stop(); } };
+      try {
+        rows.push(...await measureHistory(historyTarget(mode, gateway.url, {}, gateway.daemon.pid), 'gateway', data, options.historyLimits, options.historyRepetitions, pids, say));
+      } finally {
+        await state.running.stop();
+        state.running = undefined;
+      }
+    } catch (error) {
+      unavailable.set(name, (error as Error).message.replace(/\s+/g, ' ').slice(0, 400));
+      say(`bench: ${name}: not available: ${unavailable.get(name)}`);
+    }
+  }
+  return {
+    date: new Date().toISOString(), command: options.command, machine, slurmVersion: cluster.slurmVersion, data,
+    repetitions: options.historyRepetitions, limits: options.historyLimits, parallel: options.parallel,
+    systems: options.historyModes.map((m) => label(m)).map((mode) => ({ mode, available: !unavailable.has(mode), ...(unavailable.has(mode) && { message: unavailable.get(mode) }) })),
+    rows,
+  };
+}
+
+function pidOf(cluster: Cluster, daemon: string): number {
+  try { return Number(readFileSync(join(cluster.dir, `run/${daemon}.pid`), 'utf8').trim()) || 0; } catch { return 0; }
+}
+
+function writeHistoryOutputs(results: HistoryResults): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'history.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(join(ROOT, 'docs/BENCHMARKS.md'), renderHistoryReport(results), HISTORY_BEGIN, HISTORY_END);
+  say('bench: wrote bench/results/history.json and the history section of docs/BENCHMARKS.md');
+  for (const r of results.rows) {
+    say(`history: ${r.system.padEnd(16)} limit ${String(r.limit ?? 'all').padStart(4)}: first page ${r.firstPageMs === null ? '    -' : r.firstPageMs.toFixed(0).padStart(5)} ms, walk ${r.walkS.toFixed(2).padStart(7)} s, ${String(r.pages).padStart(4)} requests, ${r.distinct} jobs, ${r.jobsPerS.toFixed(0)} jobs/s${r.ok ? '' : `: FAILED: ${r.problem}`}`);
+  }
+  for (const s of results.systems) if (!s.available) say(`history: ${s.mode}: not available: ${s.message}`);
+}
+
 async function cleanUp(cluster: Cluster | undefined, state: { running?: Running; slurmrestd?: Slurmrestd }): Promise<void> {
   await state.running?.stop().catch(() => undefined);
   await state.slurmrestd?.daemon.stop().catch(() => undefined);
@@ -150,8 +222,13 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options === 'help') return 0;
   if (options.reportOnly) {
+    if (options.history) {
+      writeHistoryOutputs(JSON.parse(readFileSync(join(RESULTS, 'history.json'), 'utf8')) as HistoryResults);
+      return 0;
+    }
     const results = JSON.parse(readFileSync(join(RESULTS, 'latest.json'), 'utf8')) as BenchResults;
     await writeOutputs(results, { ...options, profile: false });
+    if (existsSync(join(RESULTS, 'history.json'))) writeHistoryOutputs(JSON.parse(readFileSync(join(RESULTS, 'history.json'), 'utf8')) as HistoryResults);
     return 0;
   }
   const state: { running?: Running; slurmrestd?: Slurmrestd } = {};
@@ -172,6 +249,13 @@ async function main(argv: string[]): Promise<number> {
     cluster = await clusterUp(ROOT);
     const stale = await sweep(cluster);
     if (stale) say(`bench: cancelled ${stale} srbench-* jobs left by an earlier run`);
+    if (options.history) {
+      const history = await benchHistory(options, cluster, state);
+      await cleanUp(cluster, state);
+      history.machine.loadAfter = loadAverage();
+      writeHistoryOutputs(history);
+      return history.rows.every((r) => r.ok) ? 0 : 1;
+    }
     const results = await bench(options, cluster, state);
     await cleanUp(cluster, state);
     results.machine.loadAfter = loadAverage();

@@ -1,5 +1,6 @@
 /** Command-line options of `npm run bench`. */
 import { parseArgs } from 'node:util';
+import { HISTORY_MODES } from './history.js';
 import { ALL_MODES, WORKLOADS, parseMode, type Mode, type Workload } from './modes.js';
 
 export interface BenchOptions {
@@ -19,16 +20,37 @@ export interface BenchOptions {
   profile: boolean;
   /** Measure nothing: render docs/BENCHMARKS.md and the chart again from bench/results/latest.json. */
   reportOnly: boolean;
+  /**
+   * Run the history scenario (bench/src/history.ts) instead of the queue workloads: N ended jobs,
+   * GET /v1/history's first page and full walks beside slurmrestd's /slurmdb/v0.0.38/jobs.
+   * Implied by any --history-* option.
+   */
+  history: boolean;
+  /** Ended jobs to create and walk. @default 10000 */
+  historyJobs: number;
+  /** Page sizes walked. @default [100, 1000] */
+  historyLimits: number[];
+  /** Walks per system and page size (the report gives the median). @default 3 */
+  historyRepetitions: number;
+  /** Systems the history scenario measures: --modes, else slurmrestd, internal:thread, external:thread. */
+  historyModes: Mode[];
   /** The command line as typed, for the report. */
   command: string;
 }
 
 const USAGE = `npm run bench -- [--jobs N] [--duration S] [--connections 1,16,64] [--modes slurmrestd,internal:thread,...]
-                     [--workloads list,get,submit] [--parallel N] [--quick] [--profile] [--report-only]`;
+                     [--workloads list,get,submit] [--parallel N] [--quick] [--profile] [--report-only]
+       npm run bench -- --history [--history-jobs N] [--history-limits 100,1000] [--history-repetitions N] [--modes ...]`;
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`Expected --${name} to be a positive integer, got "${text}"`);
+  return n;
+}
+
+function pageSize(text: string): number {
+  const n = positiveInt('history-limits', text);
+  if (n > 1000) throw new Error(`Expected --history-limits of at most 1000 (GET /v1/history's largest limit), got "${text}"`);
   return n;
 }
 
@@ -46,6 +68,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'report-only': { type: 'boolean', default: false },
+      history: { type: 'boolean', default: false },
+      'history-jobs': { type: 'string' },
+      'history-limits': { type: 'string' },
+      'history-repetitions': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -69,6 +95,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     quick,
     profile: values.profile ?? false,
     reportOnly: values['report-only'] ?? false,
+    history: Boolean(values.history || values['history-jobs'] || values['history-limits'] || values['history-repetitions']),
+    historyJobs: values['history-jobs'] ? positiveInt('history-jobs', values['history-jobs']) : 10000,
+    historyLimits: values['history-limits'] ? list(values['history-limits']).map((l) => pageSize(l)) : [100, 1000],
+    historyRepetitions: values['history-repetitions'] ? positiveInt('history-repetitions', values['history-repetitions']) : 3,
+    historyModes: values.modes ? list(values.modes).map(parseMode) : HISTORY_MODES,
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
   };
 }

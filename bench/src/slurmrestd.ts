@@ -38,17 +38,22 @@ export async function rootToken(cluster: Cluster, lifespanS: number): Promise<st
   return m[1] as string;
 }
 
-export async function startSlurmrestd(cluster: Cluster, logDir: string, lifespanS: number): Promise<Slurmrestd> {
+/**
+ * @param plugins slurmrestd's `-s`: `openapi/v0.0.38` (slurmctld) for the queue workloads; the
+ * history scenario adds `openapi/dbv0.0.38` (slurmdbd, also with root's token: slurmdbd.conf has
+ * AuthAltTypes=auth/jwt).
+ */
+export async function startSlurmrestd(cluster: Cluster, logDir: string, lifespanS: number, plugins: string[] = ['openapi/v0.0.38'], logName = 'slurmrestd.log'): Promise<Slurmrestd> {
   await ensureUser();
   const port = await freePort();
   const token = await rootToken(cluster, lifespanS);
   const daemon = startDaemon(
     'slurmrestd',
-    ['-f', cluster.env.SLURM_CONF as string, '-a', 'rest_auth/jwt', '-s', 'openapi/v0.0.38', '-u', SLURMRESTD_USER, '-g', SLURMRESTD_USER, `127.0.0.1:${port}`],
+    ['-f', cluster.env.SLURM_CONF as string, '-a', 'rest_auth/jwt', '-s', plugins.join(','), '-u', SLURMRESTD_USER, '-g', SLURMRESTD_USER, `127.0.0.1:${port}`],
     {
       cwd: '/tmp',
       env: { PATH: process.env.PATH, LC_ALL: 'C', SLURM_CONF: cluster.env.SLURM_CONF, SLURM_JWT: 'daemon' },
-      logFile: join(logDir, 'slurmrestd.log'),
+      logFile: join(logDir, logName),
     },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -42,11 +42,14 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
   beforeAll(async () => { gateway = await startGateway([`--executor=${executor}`, `--application=${application}`, '--parallel=2']); });
   afterAll(() => gateway.stop());
 
-  it('walks the history with its cursor: each ended job once, the most recently ended first', async () => {
+  it('walks the history with its cursor: each ended job once, the most recently ended first, while others are submitted and end', async () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     let pages = 0;
+    const meanwhile: number[] = [];
     do {
+      // A job of the same name submitted (and ending) during the walk: after the window it froze.
+      if (pages > 0) meanwhile.push(sbatch('--wrap=true'));
       const res = await request(gateway.url).get('/v1/history').query({ name, start: '-1h', limit: '2', ...(cursor && { cursor }) });
       expect(res.status).toBe(200);
       expect(res.body.jobs.length).toBeLessThanOrEqual(2);
@@ -57,8 +60,10 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
     } while (cursor && pages < 20);
     for (const id of jobs) expect(seen.filter((s) => s === id)).toHaveLength(1);
     expect(new Set(seen).size).toBe(seen.length);
-    const all = (await request(gateway.url).get('/v1/history').query({ name, start: '-1h' })).body.jobs as Array<{ job_id: number; end_time: string; exit_code: number }>;
-    expect(all.map((j) => j.job_id)).toEqual(seen);
+    expect(meanwhile.length).toBeGreaterThan(0);
+    expect(seen.filter((id) => meanwhile.includes(id))).toEqual([]);
+    const all = (await request(gateway.url).get('/v1/history').query({ name, start: '-1h', job_id: jobs.join(',') })).body.jobs as Array<{ job_id: number; end_time: string; exit_code: number }>;
+    expect(all.map((j) => j.job_id)).toEqual(seen.filter((id) => jobs.includes(id)));
     const ends = all.map((j) => Date.parse(j.end_time));
     expect([...ends].sort((a, b) => b - a)).toEqual(ends);
     expect(all.find((j) => j.job_id === jobs[3])).toMatchObject({ exit_code: 3, state: 'FAILED' });

@@ -3,6 +3,7 @@
  * the external one; the same submission through both executors gives the same job; and the same
  * failures give the same error codes.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +124,13 @@ describe('error parity: the same failure, the same code', () => {
   beforeAll(async () => {
     finished = String(external.executeSync({ kind: 'jobs.submit', submission: { script: '#!/bin/sh\ntrue\n', working_directory: dir } }, ctx()).job_id);
     await waitForJob(finished, (j) => FINISHED.includes(j.state));
+    // And until accounting has its end too (a second or two later), so that every case below
+    // sees the same answer whenever it runs.
+    const until = Date.now() + 30_000;
+    while (!/\|\d+$/m.test(execFileSync('sacct', ['-X', '-n', '-P', '--format=JobIDRaw,End', `--jobs=${finished}`], { encoding: 'utf8', env: { ...process.env, SLURM_TIME_FORMAT: '%s' } }))) {
+      if (Date.now() > until) throw new Error(`accounting did not record the end of job ${finished} in 30 s`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
   });
 
   const cases: Array<[string, () => SchedulerCommand, string]> = [
@@ -130,8 +138,9 @@ describe('error parity: the same failure, the same code', () => {
     ['jobs.get of an unknown array task', () => ({ kind: 'jobs.get', jobId: '999999_3' }), 'job_not_found'],
     ['jobs.cancel of an unknown job', () => ({ kind: 'jobs.cancel', jobId: '999999' }), 'job_not_found'],
     ['jobs.cancel of a finished job', () => ({ kind: 'jobs.cancel', jobId: finished }), 'invalid_job_state'],
-    // slurmctld answers "Invalid job id specified" to a signal for a finished job.
-    ['jobs.cancel --signal of a finished job', () => ({ kind: 'jobs.cancel', jobId: finished, signal: 'USR1' }), 'job_not_found'],
+    // slurmctld answers "Invalid job id specified" to a signal for a finished job; accounting knows
+    // the job, so it has ended: 409 (#11), as for an action on a job only accounting still has.
+    ['jobs.cancel --signal of a finished job', () => ({ kind: 'jobs.cancel', jobId: finished, signal: 'USR1' }), 'invalid_job_state'],
     ['jobs.cancel with an unknown signal', () => ({ kind: 'jobs.cancel', jobId: finished, signal: 'NOPE' }), 'scheduler_rejected'],
     ['jobs.control hold of an unknown job', () => ({ kind: 'jobs.control', jobId: '999999', action: 'hold' }), 'job_not_found'],
     ['jobs.control release of a finished job', () => ({ kind: 'jobs.control', jobId: finished, action: 'release' }), 'invalid_job_state'],

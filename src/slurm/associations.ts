@@ -7,14 +7,19 @@
 import { GatewayError } from '../errors.js';
 import type { AccountInfo, AdminLevel, Association, Qos, Tres, UserInfo } from '../model.js';
 import { parseTres } from './accounting.js';
-import { optionalText } from './values.js';
+
+/** Text as sacctmgr printed it, or null when empty (names and descriptions are kept as they are: "None" is a name). */
+const orNull = (value: string | undefined): string | null => {
+  const v = (value ?? '').trim();
+  return v === '' ? null : v;
+};
 
 /**
  * sacctmgr's time limits (MaxWall), from mins2time_str(): "D-HH:MM:SS" or "HH:MM:SS" (a number of
  * minutes, so the seconds are 00); empty (NO_VAL, INFINITE) or UNLIMITED: null. Minutes.
  */
 export function wallMinutes(value: string | undefined): number | null {
-  const text = optionalText(value);
+  const text = orNull(value);
   if (text === null) return null;
   const m = /^(?:(\d+)-)?(\d+):(\d+):(\d+)$/.exec(text);
   if (!m) return null;
@@ -22,20 +27,55 @@ export function wallMinutes(value: string | undefined): number | null {
   return Number(days ?? 0) * 1440 + Number(hours) * 60 + Number(minutes) + Math.floor(Number(seconds) / 60);
 }
 
+/** Minutes as sacctmgr prints a time limit (mins2time_str: "D-HH:MM:SS", "HH:MM:SS"). */
+export function minutesText(minutes: number): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const days = Math.floor(minutes / 1440);
+  const clock = `${pad(Math.floor(minutes / 60) % 24)}:${pad(minutes % 60)}:00`;
+  return days ? `${days}-${clock}` : clock;
+}
+
 /** A count limit (MaxJobs, GrpJobs, Priority, ...): empty when unset; null then. */
 export function countLimit(value: string | undefined): number | null {
-  const text = optionalText(value);
+  const text = orNull(value);
   return text !== null && /^\d+$/.test(text) ? Number(text) : null;
 }
 
-/** A TRES limit, `cpu=4,mem=2G,gres/gpu=1` (sacctmgr converts memory to G/T when exact): parseTres. */
+/** A TRES limit, `cpu=4,mem=1.50G,gres/gpu=1` as sacctmgr prints it: parseTres. */
 export function tresLimit(value: string | undefined): Tres | null {
   return parseTres(value);
 }
 
+const MEMORY_UNITS = ['M', 'G', 'T', 'P', 'E'];
+
+/**
+ * Memory in MiB as sacctmgr prints it in a TRES limit: convert_num_unit() from M upwards, dividing
+ * by 1024 while it can, then the number, or two decimals when it is not whole (1536 -> "1.50G",
+ * 1500 -> "1.46G", 1000 -> "1000M"). sacctmgr has no --noconvert, so the internal executor formats
+ * slurmdb's exact MiB this way too, and both read the same (rounded) value.
+ */
+export function sacctmgrMemory(mib: number): string {
+  let n = mib;
+  let unit = 0;
+  while (n >= 1024 && unit < MEMORY_UNITS.length - 1) {
+    n /= 1024;
+    unit++;
+  }
+  return Number.isInteger(n) ? `${n}${MEMORY_UNITS[unit]}` : `${n.toFixed(2)}${MEMORY_UNITS[unit]}`;
+}
+
+/** A TRES string by name with memory in MiB (`cpu=2,mem=1536`, slurmdb's) as sacctmgr prints it (`cpu=2,mem=1.50G`). */
+export function tresAsSacctmgr(value: string | null): string {
+  return (value ?? '').split(',').filter(Boolean).map((item) => {
+    const at = item.indexOf('=');
+    if (at < 0 || item.slice(0, at) !== 'mem' || !/^\d+$/.test(item.slice(at + 1))) return item;
+    return `mem=${sacctmgrMemory(Number(item.slice(at + 1)))}`;
+  }).join(',');
+}
+
 /** A comma list of names (an association's QOS, a QOS's flags), sorted; empty: []. */
 export function nameList(value: string | undefined): string[] {
-  return (optionalText(value) ?? '').split(',').map((s) => s.trim()).filter(Boolean).sort();
+  return (orNull(value) ?? '').split(',').map((s) => s.trim()).filter(Boolean).sort();
 }
 
 /** sacctmgr's AdminLevel: slurmdb_admin_level_str() ("None", "Operator", "Administrator", "Not Set"). */
@@ -94,9 +134,9 @@ export function toAssociation(a: AssociationText): Association {
   return {
     cluster: a.cluster,
     account: a.account,
-    partition: optionalText(a.partition),
+    partition: orNull(a.partition),
     qos: nameList(a.qos),
-    default_qos: optionalText(a.default_qos),
+    default_qos: orNull(a.default_qos),
     max_wall: wallMinutes(a.max_wall),
     max_tres_per_job: tresLimit(a.max_tres_per_job),
     grp_tres: tresLimit(a.grp_tres),
@@ -146,9 +186,9 @@ export function toAccount(a: AccountText): AccountInfo {
   const own = [...a.parents].sort((x, y) => x.cluster.localeCompare(y.cluster))[0];
   return {
     name: a.name,
-    description: optionalText(a.description),
-    organization: optionalText(a.organization),
-    parent: own ? optionalText(own.parent) : null,
+    description: orNull(a.description),
+    organization: orNull(a.organization),
+    parent: own ? orNull(own.parent) : null,
   };
 }
 
@@ -163,7 +203,7 @@ export function toUser(name: string, defaultAccount: string, level: string, asso
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return {
     name,
-    default_account: optionalText(defaultAccount),
+    default_account: orNull(defaultAccount),
     admin_level: adminLevel(level),
     associations: [...associations].sort((a, b) => cmp(a.cluster, b.cluster) || cmp(a.account, b.account) || cmp(text(a.partition), text(b.partition))),
   };

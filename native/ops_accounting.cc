@@ -635,6 +635,9 @@ class AcctUserOp : public NamedOp {
     StrList names(std::vector<std::string>{name_});
     slurmdb_assoc_cond_t assoc{};
     assoc.user_list = names.get();
+    // sacctmgr's own setting without withassoc: slurmdbd then fills default_acct (from the user's
+    // default association on this cluster), which it otherwise leaves out.
+    assoc.only_defs = 1;
     slurmdb_user_cond_t cond{};
     cond.assoc_cond = &assoc;
     users_ = slurmdb_users_get(db.get(), &cond);

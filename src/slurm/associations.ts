@@ -49,15 +49,15 @@ export function tresLimit(value: string | undefined): Tres | null {
 const MEMORY_UNITS = ['M', 'G', 'T', 'P', 'E'];
 
 /**
- * Memory in MiB as sacctmgr prints it in a TRES limit: convert_num_unit() from M upwards, dividing
- * by 1024 while it can, then the number, or two decimals when it is not whole (1536 -> "1.50G",
- * 1500 -> "1.46G", 1000 -> "1000M"). sacctmgr has no --noconvert, so the internal executor formats
- * slurmdb's exact MiB this way too, and both read the same (rounded) value.
+ * Memory in MiB as sacctmgr prints it in a TRES limit: convert_num_unit() with
+ * CONVERT_NUM_UNIT_EXACT, from M upwards while the number is at least 1024 and a multiple of 512,
+ * so the result is always exact (seen on 22.05.8: 1536 -> "1.50G", 1500 -> "1500M", 2048 -> "2G",
+ * 1049600 -> "1025G", 1048576 -> "1T").
  */
 export function sacctmgrMemory(mib: number): string {
   let n = mib;
   let unit = 0;
-  while (n >= 1024 && unit < MEMORY_UNITS.length - 1) {
+  while (n >= 1024 && n % 512 === 0 && unit < MEMORY_UNITS.length - 1) {
     n /= 1024;
     unit++;
   }

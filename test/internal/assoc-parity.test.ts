@@ -1,7 +1,7 @@
 /**
  * Accounts, users and QOS (#11): the internal executor (slurmdb API) answers what the external one
  * (sacctmgr) answers, object by object, on the real cluster. The suite sets limits on QOS normal
- * and adds an account with a limit and an association of alice under it, so that limits are not
+ * and adds an account with a limit (MaxJobs, which its users' associations inherit) and an association of alice under it, so that limits are not
  * all null, and puts everything back in afterAll.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ beforeAll(() => {
   const [maxWall, maxTresPu, maxJobsPu, flags] = sacctmgr('-n', '-P', 'show', 'qos', 'normal', 'format=MaxWall,MaxTRESPerUser,MaxJobsPerUser,Flags').trim().split('|');
   before = { maxWall: maxWall!, maxTresPu: maxTresPu!, maxJobsPu: maxJobsPu!, flags: flags! };
   sacctmgr('-i', 'modify', 'qos', 'normal', 'set', 'MaxWall=1-12:00:00', 'MaxTRESPerUser=cpu=4,mem=1536M', 'MaxJobsPerUser=7', 'Flags=DenyOnLimit');
-  sacctmgr('-i', 'add', 'account', account, 'Parent=root', 'Description=portal|test account', 'Organization=org|unit', 'GrpJobs=5');
+  sacctmgr('-i', 'add', 'account', account, 'Parent=root', 'Description=portal|test account', 'Organization=org|unit', 'MaxJobs=5');
   sacctmgr('-i', 'add', 'user', 'alice', `Account=${account}`, 'Partition=debug', 'QOS=normal', 'MaxTRES=cpu=2,mem=2G', 'MaxSubmitJobs=3', 'MaxWall=90');
 });
 
@@ -40,7 +40,7 @@ describe.each(MODES)('%s', (mode) => {
     expect(i).toEqual(e);
     expect(e).toMatchObject({ name: 'alice', admin_level: 'none' });
     expect(e.associations.find((a) => a.account === account)).toMatchObject({
-      partition: 'debug', qos: ['normal'], max_wall: 90, max_submit_jobs: 3,
+      partition: 'debug', qos: ['normal'], max_wall: 90, max_submit_jobs: 3, max_jobs: 5, // max_jobs: the account's, inherited
       max_tres_per_job: { cpus: 2, memory_mib: 2048, nodes: null, gpus: null, billing: null },
     });
     const [er, ir] = [await run(external, 'sync', { kind: 'users.get', name: 'root' }), await run(internal, mode, { kind: 'users.get', name: 'root' })];

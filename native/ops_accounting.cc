@@ -580,7 +580,10 @@ class AcctAccountsOp : public NamedOp {
   void Run() override {
     Connection db;
     if (!Begin(db, "slurmdb_accounts_get")) return;
+    // user_list {""}: the accounts' own associations only, not every user's (sacctmgr: user=).
+    StrList no_user(std::vector<std::string>{""});
     slurmdb_assoc_cond_t assoc{};
+    assoc.user_list = no_user.get();
     slurmdb_account_cond_t cond{};
     cond.assoc_cond = &assoc;
     cond.with_assocs = 1;

@@ -47,7 +47,10 @@ export function parseAssociations(stdout: string) {
     toAssociation({ cluster: cluster!, account: account!, partition: partition!, qos: qos!, default_qos: default_qos!, max_wall: max_wall!, max_tres_per_job: max_tres_per_job!, grp_tres: grp_tres!, max_jobs: max_jobs!, max_submit_jobs: max_submit_jobs!, grp_jobs: grp_jobs! }));
 }
 
-/** `show account withassoc` (an account's own association has no user: its parent) and `show account` (Organization). */
+/**
+ * `show account withassoc user=` (`user=` empty: only the accounts' own associations, not every
+ * user's; such a row has no user and names the parent) and `show account` (Organization).
+ */
 export function parseAccounts(withAssoc: string, organizations: string): AccountInfo[] {
   const accounts = new Map<string, AccountText>();
   for (const [name, user, parent, description] of splitRows(withAssoc, ACCOUNT_ASSOC_FIELDS.length)) {
@@ -66,7 +69,7 @@ export function parseAccounts(withAssoc: string, organizations: string): Account
 }
 
 export function* listAccounts(): Plan<AccountInfo[]> {
-  const withAssoc = yield { tool: 'sacctmgr', args: ['--noheader', '--parsable2', 'show', 'account', 'withassoc', `format=${ACCOUNT_ASSOC_FIELDS.join(',')}`] };
+  const withAssoc = yield { tool: 'sacctmgr', args: ['--noheader', '--parsable2', 'show', 'account', 'withassoc', 'user=', `format=${ACCOUNT_ASSOC_FIELDS.join(',')}`] };
   const failure = accountingError(withAssoc);
   if (failure) throw failure;
   const orgs = yield { tool: 'sacctmgr', args: ['--noheader', '--parsable2', 'show', 'account', `format=${ACCOUNT_ORG_FIELDS.join(',')}`] };

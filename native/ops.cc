@@ -72,6 +72,9 @@ const std::map<std::string, Factory> &Factories() {
       {"job_steps", ops::MakeJobSteps},
       {"acct_jobs", ops::MakeAcctJobs},
       {"acct_ping", ops::MakeAcctPing},
+      {"acct_accounts", ops::MakeAcctAccounts},
+      {"acct_user", ops::MakeAcctUser},
+      {"acct_qos", ops::MakeAcctQos},
   };
   return table;
 }

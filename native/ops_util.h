@@ -135,6 +135,10 @@ std::unique_ptr<Op> MakeUpdate(const Args &a);
 std::unique_ptr<Op> MakeAcctJobs(const Args &a);
 std::unique_ptr<Op> MakeAcctPing(const Args &a);
 std::unique_ptr<Op> MakeJobSteps(const Args &a);
+// ops_accounting.cc: accounts, a user with her associations, the QOS (sacctmgr show ...)
+std::unique_ptr<Op> MakeAcctAccounts(const Args &a);
+std::unique_ptr<Op> MakeAcctUser(const Args &a);
+std::unique_ptr<Op> MakeAcctQos(const Args &a);
 
 }  // namespace ops
 }  // namespace sr

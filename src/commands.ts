@@ -3,7 +3,7 @@
  * a child process unchanged, and every executor has one exhaustive `switch (command.kind)`.
  */
 import type { IdempotencyTag } from './slurm/idempotency.js';
-import type { AccountingPing, ClusterInfo, HistoryPage, HistoryPosition, Job, JobState, JobStep, Node, Partition, Ping } from './model.js';
+import type { AccountInfo, AccountingPing, Qos, UserInfo, ClusterInfo, HistoryPage, HistoryPosition, Job, JobState, JobStep, Node, Partition, Ping } from './model.js';
 
 /** `123` or an array task `123_4`. */
 export type JobId = string;
@@ -86,6 +86,10 @@ export type SchedulerCommand =
   | { kind: 'jobs.history'; query: HistoryQuery }
   /** Whether slurmdbd answers (health). */
   | { kind: 'accounting.ping' }
+  /** Accounts, one user with her associations and limits, the QOS: slurmdbd's, read only (src/slurm/associations.ts). */
+  | { kind: 'accounts.list' }
+  | { kind: 'users.get'; name: string }
+  | { kind: 'qos.list' }
   /**
    * Submit a batch job. With `idempotency` (hashes of the caller's Idempotency-Key and of the
    * body, src/handlers/idempotency.ts), the caller's jobs are searched for that key first and an
@@ -125,6 +129,9 @@ export interface CommandResults {
   'jobs.steps': JobStep[];
   'jobs.history': HistoryPage;
   'accounting.ping': AccountingPing;
+  'accounts.list': AccountInfo[];
+  'users.get': UserInfo;
+  'qos.list': Qos[];
   /** `replayed`: the job an earlier request with the same Idempotency-Key created. */
   'jobs.submit': { job_id: number; replayed?: true };
   'jobs.cancel': null;

@@ -126,6 +126,61 @@ export interface HistoryPosition {
   span?: number;
 }
 
+/**
+ * Accounts, users and QOS as slurmdbd keeps them (sacctmgr show account|user|assoc|qos): what a
+ * portal shows a user about what she may submit to. Limits are null when not set.
+ */
+export interface AccountInfo {
+  name: string;
+  description: string | null;
+  organization: string | null;
+  /** The parent account; null for root. */
+  parent: string | null;
+}
+
+export const ADMIN_LEVELS = ['none', 'operator', 'administrator'] as const;
+export type AdminLevel = (typeof ADMIN_LEVELS)[number];
+
+export interface UserInfo {
+  name: string;
+  default_account: string | null;
+  admin_level: AdminLevel;
+  /** The user's associations, by cluster, account, then partition. */
+  associations: Association[];
+}
+
+/** One association of a user: an account (on a cluster, optionally a partition) with its limits. */
+export interface Association {
+  cluster: string;
+  account: string;
+  /** null: any partition. */
+  partition: string | null;
+  /** The QOS the user may ask for under this association, by name. */
+  qos: string[];
+  default_qos: string | null;
+  /** Minutes. */
+  max_wall: number | null;
+  max_tres_per_job: Tres | null;
+  grp_tres: Tres | null;
+  max_jobs: number | null;
+  max_submit_jobs: number | null;
+  grp_jobs: number | null;
+}
+
+export interface Qos {
+  name: string;
+  priority: number | null;
+  /** Minutes. */
+  max_wall: number | null;
+  max_tres_per_job: Tres | null;
+  max_tres_per_user: Tres | null;
+  max_jobs_per_user: number | null;
+  max_submit_jobs_per_user: number | null;
+  grp_tres: Tres | null;
+  /** Slurm's names (DenyOnLimit, NoReserve, ...), sorted. */
+  flags: string[];
+}
+
 /** Whether accounting (slurmdbd) can be asked. */
 export type AccountingStatus = 'up' | 'down' | 'not_configured';
 

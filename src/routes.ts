@@ -7,12 +7,14 @@ import { jobHandlers } from './handlers/jobs.js';
 import { resourceHandlers } from './handlers/resources.js';
 import { healthHandler } from './handlers/health.js';
 import { historyHandlers } from './handlers/history.js';
+import { accountHandlers } from './handlers/accounts.js';
 
 /** The whole API on one screen. Bodies are parsed only on the routes that take one. */
 export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo): Router {
   const jobs = jobHandlers(dispatcher, { workingDirectory: runtime.defaultWorkingDirectory });
   const resources = resourceHandlers(dispatcher);
   const history = historyHandlers(dispatcher, runtime);
+  const accounts = accountHandlers(dispatcher);
   const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true, onError: bodyError });
 
   const router = new Router({ prefix: '/v1' });
@@ -36,6 +38,9 @@ export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo
     .get('/partitions', resources.listPartitions)
     .get('/partitions/:name', resources.getPartition)
     .get('/cluster', resources.cluster)
-    .get('/history', history.list);
+    .get('/history', history.list)
+    .get('/accounts', accounts.listAccounts)
+    .get('/users/:name', accounts.getUser)
+    .get('/qos', accounts.listQos);
   return router;
 }

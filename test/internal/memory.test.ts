@@ -78,3 +78,17 @@ test('accounting ops (slurmdb, a connection per op) and live steps: flat RSS, no
   expect(viaExecutor).toBeLessThan(16 * 1024 * 1024);
   expect(fds() - before).toBeLessThan(8);
 }, 300_000);
+
+test('accounts, users and QOS ops (slurmdb, a connection per op): flat RSS, no connection left open', async () => {
+  const b = loadBinding();
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const before = fds();
+  const growth = await rssGrowth('binding.call x4 (acct_accounts, acct_user root and unknown, acct_qos)', 50, () => {
+    b.call('acct_accounts', {});
+    b.call('acct_user', { name: 'root' });
+    b.call('acct_user', { name: 'nosuchuser' });
+    b.call('acct_qos', {});
+  }, 20);
+  expect(growth).toBeLessThan(16 * 1024 * 1024);
+  expect(fds() - before).toBeLessThan(8);
+}, 300_000);

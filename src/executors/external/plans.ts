@@ -18,6 +18,7 @@ import { DEFAULT_JOB_ENV } from '../../slurm/job-environment.js';
 import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend-reply.js';
 import { isArrayId, wholeArray } from '../../slurm/arrays.js';
 import { jobHasEnded } from '../../slurm/accounting.js';
+import { getUser, listAccounts, listQos } from './assoc-plans.js';
 import { accountedJob, accountedQuietly, accountedRecords, accountingPing, history, jobSteps } from './accounting-plans.js';
 import { clusterInfo, getNode, getPartition, listNodes, listPartitions, ping } from './cluster-plans.js';
 
@@ -39,6 +40,9 @@ function plan(command: SchedulerCommand, caller: string | undefined): Plan<unkno
     case 'jobs.steps': return jobSteps(command.jobId, findJob);
     case 'jobs.history': return history(command.query);
     case 'accounting.ping': return accountingPing();
+    case 'accounts.list': return listAccounts();
+    case 'users.get': return getUser(command.name);
+    case 'qos.list': return listQos();
     case 'jobs.submit': return submit(command.submission, command.idempotency, caller);
     case 'jobs.cancel': return cancel(command.jobId, command.signal);
     case 'jobs.control': return control(command.jobId, command.action);

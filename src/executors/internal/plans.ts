@@ -20,6 +20,7 @@ import { sigName2Num } from '../../slurm/signals.js';
 import { timeStr2Mins } from '../../slurm/values.js';
 import { call, errnoOf, must, type Plan, type PlanEnv, type Step } from './plan.js';
 import { findJob, listJobs, loadJobs } from './job-reads.js';
+import { getUser, listAccounts, listQos } from './assoc-plans.js';
 import { accountingPing, endedInstead, getJob, jobHistory, jobSteps } from './accounting-plans.js';
 import { listJobsSince } from './list-since.js';
 
@@ -43,6 +44,9 @@ function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
     case 'jobs.steps': return jobSteps(command.jobId, env);
     case 'jobs.history': return jobHistory(command.query, env);
     case 'accounting.ping': return accountingPing();
+    case 'accounts.list': return listAccounts();
+    case 'users.get': return getUser(command.name, env);
+    case 'qos.list': return listQos(env);
     // On a job only accounting still knows: 409, it has ended (accounting-plans.ts).
     case 'jobs.cancel': return endedInstead(command.jobId, env, cancel(command.jobId, command.signal, env));
     case 'jobs.control': return endedInstead(command.jobId, env, control(command.jobId, command.action, env));

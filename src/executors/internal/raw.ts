@@ -246,6 +246,50 @@ export interface RawJobStep {
   num_tasks: number;
 }
 
+/** An account as slurmdb_accounts_get (with associations) returns it; `parents`: its own associations'. */
+export interface RawAcctAccount {
+  name: string;
+  description: string | null;
+  organization: string | null;
+  parents: Array<{ cluster: string | null; parent: string | null }>;
+}
+
+/** A user association (slurmdb_associations_get): TRES by name (memory in MiB), QOS by name, counts raw (INFINITE/NO_VAL: unset). */
+export interface RawAcctAssoc {
+  cluster: string | null;
+  account: string | null;
+  partition: string | null;
+  qos: string[];
+  default_qos: string | null;
+  max_wall: number;
+  max_tres_per_job: string;
+  grp_tres: string;
+  max_jobs: number;
+  max_submit_jobs: number;
+  grp_jobs: number;
+}
+
+export interface RawAcctUser {
+  name: string;
+  default_account: string | null;
+  /** slurmdb_admin_level_t. */
+  admin_level: number;
+  associations: RawAcctAssoc[];
+}
+
+/** A QOS (slurmdb_qos_get): TRES by name, counts raw, flags as QOS_FLAG_* bits. */
+export interface RawAcctQos {
+  name: string;
+  priority: number;
+  max_wall: number;
+  max_tres_per_job: string;
+  max_tres_per_user: string;
+  max_jobs_per_user: number;
+  max_submit_jobs_per_user: number;
+  grp_tres: string;
+  flags: number;
+}
+
 /** The operations of native/ops.cc: name -> [arguments, result]. */
 export interface Operations {
   ping: [Record<string, never>, RawPing];
@@ -268,6 +312,12 @@ export interface Operations {
   acct_jobs: [RawJobCond, RawAcctJob[]];
   /** Whether slurmdbd accepts a connection and answers; never fails. */
   acct_ping: [Record<string, never>, { status: 'up' | 'down' | 'not_configured'; reason: string | null }];
+  /** sacctmgr show account withassoc. */
+  acct_accounts: [Record<string, never>, RawAcctAccount[]];
+  /** sacctmgr show user + show assoc user=<name>; null when slurmdbd knows no such user. */
+  acct_user: [{ name: string }, RawAcctUser | null];
+  /** sacctmgr show qos. */
+  acct_qos: [Record<string, never>, RawAcctQos[]];
 }
 export type OpName = keyof Operations;
 export type OpArgs<N extends OpName> = Operations[N][0];

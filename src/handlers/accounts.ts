@@ -1,0 +1,32 @@
+import type { Context } from 'koa';
+import type { CommandDispatcher } from '../dispatch/dispatcher.js';
+import { validate } from '../http/validate.js';
+import { emptyQuery, slurmName } from '../http/schemas.js';
+
+/**
+ * Accounts, users and QOS from accounting, read only (#11): what a portal shows a user about what
+ * she may submit to. Under --auth=jwt these are read as the caller; slurmdbd's PrivateData
+ * (accounts, users) decides what she sees, the gateway adds no rule of its own.
+ */
+export function accountHandlers(dispatcher: CommandDispatcher) {
+  return {
+    /** GET /v1/accounts */
+    async listAccounts(ctx: Context) {
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = { accounts: await dispatcher.dispatch({ kind: 'accounts.list' }, ctx.state.request) };
+    },
+
+    /** GET /v1/users/{name}: the user, her default account, admin level and associations with their limits. */
+    async getUser(ctx: Context) {
+      const name = validate(slurmName, ctx.params.name, 'user name');
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = await dispatcher.dispatch({ kind: 'users.get', name }, ctx.state.request);
+    },
+
+    /** GET /v1/qos */
+    async listQos(ctx: Context) {
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = { qos: await dispatcher.dispatch({ kind: 'qos.list' }, ctx.state.request) };
+    },
+  };
+}

@@ -11,6 +11,7 @@
         "native/names.cc",
         "native/ops.cc",
         "native/ops_accounting.cc",
+        "native/ops_assoc.cc",
         "native/ops_jobs.cc",
         "native/ops_nodes.cc",
         "native/ops_stats.cc",

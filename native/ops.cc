@@ -1,5 +1,6 @@
 // Op (ops.h) and MakeOp's table; the ops themselves are in ops_stats.cc, ops_jobs.cc,
-// ops_nodes.cc, ops_submit.cc and ops_accounting.cc, their shared helpers in ops_util.h.
+// ops_nodes.cc, ops_submit.cc, ops_accounting.cc and ops_assoc.cc, their shared helpers in
+// ops_util.h (and slurmdb_util.h for the accounting ones).
 #include "ops.h"
 
 #include <functional>

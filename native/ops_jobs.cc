@@ -171,10 +171,63 @@ class KillOp : public Op {
   uint16_t flags_;
 };
 
+// ----------------------------------------------------------------------------------------------
+// job_steps: slurm_get_job_steps(job_id), the controller's live steps (squeue -s --jobs)
+
+class JobStepsOp : public Op {
+ public:
+  explicit JobStepsOp(const Napi::Object &a) : job_id_(GetU32(a, "job_id", 0)) {
+    if (!job_id_) throw Napi::RangeError::New(a.Env(), "job_id must be a positive integer");
+  }
+  ~JobStepsOp() override {
+    if (msg_) slurm_free_job_step_info_response_msg(msg_);
+  }
+
+ private:
+  void Run() override {
+    if (slurm_get_job_steps(0, job_id_, NO_VAL, &msg_, SHOW_ALL) != SLURM_SUCCESS) {
+      msg_ = nullptr;
+      Fail("slurm_get_job_steps");
+    }
+  }
+  Napi::Value ToJS(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env);
+    for (uint32_t i = 0; msg_ && i < msg_->job_step_count; i++) {
+      const job_step_info_t &s = msg_->job_steps[i];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("job_id", Num(env, s.step_id.job_id));
+      o.Set("step_id", Num(env, s.step_id.step_id));
+      o.Set("name", Str(env, s.name));
+      o.Set("job_state", Num(env, s.state));
+      o.Set("state", Str(env, JobStateName(s.state)));
+      o.Set("start_time", Num(env, double(s.start_time)));
+      o.Set("nodes", Str(env, s.nodes));
+      int count = 0;
+      if (s.nodes && *s.nodes) {
+        hostlist_t hl = slurm_hostlist_create(s.nodes);
+        if (hl) {
+          count = slurm_hostlist_count(hl);
+          slurm_hostlist_destroy(hl);
+        }
+      }
+      o.Set("node_count", Num(env, count));
+      o.Set("num_tasks", Num(env, s.num_tasks));
+      out.Set(i, o);
+    }
+    if (msg_) slurm_free_job_step_info_response_msg(msg_);
+    msg_ = nullptr;
+    return out;
+  }
+
+  uint32_t job_id_;
+  job_step_info_response_msg_t *msg_ = nullptr;
+};
+
 }  // namespace
 
 std::unique_ptr<Op> MakeJobs(const Args &a, bool since) { return since ? std::make_unique<JobsOp>(a, true) : std::make_unique<JobsOp>(a); }
 std::unique_ptr<Op> MakeKill(const Args &a) { return std::make_unique<KillOp>(a); }
+std::unique_ptr<Op> MakeJobSteps(const Args &a) { return std::make_unique<JobStepsOp>(a); }
 std::unique_ptr<Op> MakeSuspend(const Args &a) { return std::make_unique<JobActionOp>(JobActionOp::Kind::Suspend, a); }
 std::unique_ptr<Op> MakeResume(const Args &a) { return std::make_unique<JobActionOp>(JobActionOp::Kind::Resume, a); }
 std::unique_ptr<Op> MakeRequeue(const Args &a) { return std::make_unique<JobActionOp>(JobActionOp::Kind::Requeue, a); }

@@ -119,8 +119,9 @@ using Args = Napi::Object;
 std::unique_ptr<Op> MakePing(const Args &a);
 std::unique_ptr<Op> MakeConfig(const Args &a);
 std::unique_ptr<Op> MakeStatistics(const Args &a);
-// ops_jobs.cc: reading jobs, and the job actions
+// ops_jobs.cc: reading jobs and their live steps, and the job actions
 std::unique_ptr<Op> MakeJobs(const Args &a, bool since);
+std::unique_ptr<Op> MakeJobSteps(const Args &a);
 std::unique_ptr<Op> MakeKill(const Args &a);
 std::unique_ptr<Op> MakeSuspend(const Args &a);
 std::unique_ptr<Op> MakeResume(const Args &a);
@@ -131,11 +132,10 @@ std::unique_ptr<Op> MakePartitions(const Args &a);
 // ops_submit.cc: job descriptors
 std::unique_ptr<Op> MakeSubmit(const Args &a);
 std::unique_ptr<Op> MakeUpdate(const Args &a);
-// ops_accounting.cc: slurmdbd (sacct's jobs and steps, its health) and the controller's live steps
+// ops_accounting.cc: slurmdbd (sacct's jobs and steps, its health)
 std::unique_ptr<Op> MakeAcctJobs(const Args &a);
 std::unique_ptr<Op> MakeAcctPing(const Args &a);
-std::unique_ptr<Op> MakeJobSteps(const Args &a);
-// ops_accounting.cc: accounts, a user with her associations, the QOS (sacctmgr show ...)
+// ops_assoc.cc: accounts, a user with her associations, the QOS (sacctmgr show ...)
 std::unique_ptr<Op> MakeAcctAccounts(const Args &a);
 std::unique_ptr<Op> MakeAcctUser(const Args &a);
 std::unique_ptr<Op> MakeAcctQos(const Args &a);

@@ -14,21 +14,12 @@ import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { availableExecutors } from '../support/executors.js';
 import { modes } from '../support/gateway.js';
-import { startServiceGateway, token } from '../support/identity.js';
+import { startServiceGateway, token, ensureAssociations } from '../support/identity.js';
 import type { Gateway } from '../support/gateway.js';
 
 const DBD_CONF = join(dirname(process.env.SLURM_CONF!), 'slurmdbd.conf');
 const original = readFileSync(DBD_CONF, 'utf8');
 
-/** Their associations, for a cluster started before cluster.sh added them (sacctmgr exits 1 when they exist). */
-function ensureAssociations(): void {
-  try {
-    execFileSync('sacctmgr', ['-i', 'add', 'user', 'alice,bob', 'account=root'], { stdio: 'ignore' });
-  } catch {
-    const users = execFileSync('sacctmgr', ['-n', '-P', 'show', 'assoc', 'user=alice,bob', 'format=User'], { encoding: 'utf8' });
-    if (!users.includes('alice') || !users.includes('bob')) throw new Error(`alice and bob have no association in slurmdbd: ${users}`);
-  }
-}
 const setPrivateData = (on: boolean) => {
   writeFileSync(DBD_CONF, on ? `${original.trimEnd()}\nPrivateData=users\n` : original);
   execFileSync('sacctmgr', ['reconfigure']);

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import request from 'supertest';
 import { availableExecutors } from '../support/executors.js';
 import { modes } from '../support/gateway.js';
-import { startServiceGateway, token } from '../support/identity.js';
+import { startServiceGateway, token, ensureAssociations } from '../support/identity.js';
 import type { Gateway } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
 
@@ -25,15 +25,6 @@ const ids: Record<'alice' | 'bob', number> = { alice: 0, bob: 0 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ended = (id: number) => /^\d+\|\d+$/m.test(execFileSync('sacct', ['-X', '-n', '-P', '--format=JobIDRaw,End', `--jobs=${id}`], { encoding: 'utf8', env: { ...process.env, SLURM_TIME_FORMAT: '%s' } }));
 
-/** Their associations, for a cluster started before cluster.sh added them (sacctmgr exits 1 when they exist). */
-function ensureAssociations(): void {
-  try {
-    execFileSync('sacctmgr', ['-i', 'add', 'user', 'alice,bob', 'account=root'], { stdio: 'ignore' });
-  } catch {
-    const users = execFileSync('sacctmgr', ['-n', '-P', 'show', 'assoc', 'user=alice,bob', 'format=User'], { encoding: 'utf8' });
-    if (!users.includes('alice') || !users.includes('bob')) throw new Error(`alice and bob have no association in slurmdbd: ${users}`);
-  }
-}
 
 beforeAll(async () => {
   ensureAssociations();

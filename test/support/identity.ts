@@ -96,3 +96,16 @@ export function startServiceGateway(executor: string, application: string, extra
     { uid: service.uid, gid: service.gid },
   );
 }
+
+/**
+ * alice's and bob's associations in slurmdbd (cluster.sh up adds them; a cluster started before
+ * it did lacks them). slurmdbd's PrivateData shows a user nothing without one.
+ */
+export function ensureAssociations(): void {
+  try {
+    execFileSync('sacctmgr', ['-i', 'add', 'user', 'alice,bob', 'account=root'], { stdio: 'ignore' });
+  } catch { // sacctmgr exits 1 when they exist
+    const users = execFileSync('sacctmgr', ['-n', '-P', 'show', 'assoc', 'user=alice,bob', 'format=User'], { encoding: 'utf8' });
+    if (!users.includes('alice') || !users.includes('bob')) throw new Error(`alice and bob have no association in slurmdbd: ${users}`);
+  }
+}

@@ -62,6 +62,14 @@ describe.each(availableExecutors().filter((e) => modes().some((m) => m.executor 
     expect(await history('bob', {})).toEqual([[ids.bob, 'bob']]);
   });
 
+  it('keeps each caller to their own jobs when alice and bob ask at the same time, many times', async () => {
+    // Several commands in flight at once (--parallel=2 threads; each opens its slurmdb connection
+    // with its caller's token): a connection or token shared between them would show here.
+    const callers = Array.from({ length: 24 }, (_, i) => (i % 2 ? 'alice' : 'bob') as 'alice' | 'bob');
+    const answers = await Promise.all(callers.map((caller) => history(caller, {})));
+    answers.forEach((jobs, i) => expect({ caller: callers[i], jobs }).toEqual({ caller: callers[i], jobs: [[ids[callers[i]!], callers[i]]] }));
+  });
+
   it('shows alice nothing of bob\'s when she names him or his job', async () => {
     expect(await history('alice', { user: 'bob' })).toEqual([]);
     expect(await history('alice', { job_id: String(ids.bob) })).toEqual([]);

@@ -48,7 +48,8 @@ afterAll(() => {
 
 describe.each(availableExecutors().filter((e) => modes().some((m) => m.executor === e)))('history with PrivateData=jobs: --executor=%s --auth=jwt', (executor) => {
   let gateway: Gateway;
-  beforeAll(async () => { gateway = await startServiceGateway(executor, 'thread'); });
+  // --no-coalesce: every request its own slurmdbd query (coalescing would share one per caller).
+  beforeAll(async () => { gateway = await startServiceGateway(executor, 'thread', ['--no-coalesce']); });
   afterAll(() => gateway.stop());
 
   const history = async (caller: 'alice' | 'bob', query: Record<string, string>) => {

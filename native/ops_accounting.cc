@@ -140,26 +140,8 @@ class AcctJobsOp : public Op {
   }
 
   bool ReadNames(void *db) {
-    slurmdb_tres_cond_t tres_cond{};
-    tres_cond.with_deleted = 1;
-    List tres = slurmdb_tres_get(db, &tres_cond);
-    if (!tres) return Fail("slurmdb_tres_get", SLURM_ERROR, "DBD_GET_TRES failure: Problem talking to the database"), false;
-    ListIterator it = slurm_list_iterator_create(tres);
-    while (auto *t = static_cast<slurmdb_tres_rec_t *>(slurm_list_next(it))) {
-      std::string name = t->type ? t->type : "";
-      if (t->name && *t->name) name += "/" + std::string(t->name);
-      tres_[t->id] = name;
-    }
-    slurm_list_iterator_destroy(it);
-    slurm_list_destroy(tres);
-    slurmdb_qos_cond_t qos_cond{};
-    qos_cond.with_deleted = 1;
-    List qos = slurmdb_qos_get(db, &qos_cond);
-    if (!qos) return Fail("slurmdb_qos_get", SLURM_ERROR, "DBD_GET_QOS failure: Problem talking to the database"), false;
-    it = slurm_list_iterator_create(qos);
-    while (auto *q = static_cast<slurmdb_qos_rec_t *>(slurm_list_next(it))) qos_[q->id] = q->name ? q->name : "";
-    slurm_list_iterator_destroy(it);
-    slurm_list_destroy(qos);
+    if (!ReadTresNames(db, tres_)) return Fail("slurmdb_tres_get", SLURM_ERROR, "DBD_GET_TRES failure: Problem talking to the database"), false;
+    if (!ReadQosNames(db, qos_)) return Fail("slurmdb_qos_get", SLURM_ERROR, "DBD_GET_QOS failure: Problem talking to the database"), false;
     Names &cached = Cached();
     std::lock_guard<std::mutex> lock(cached.mutex);
     cached.tres = tres_;

@@ -22,33 +22,11 @@ class NamedOp : public Op {
   bool Begin(Connection &db, const char *api) {
     if (!AccountingConfigured()) return Fail(api, SLURM_ERROR, kDisabled), false;
     if (db.error()) return Fail("slurmdb_connection_get", db.error(), std::string("Problem talking to the database: ") + slurm_strerror(db.error())), false;
-    slurmdb_tres_cond_t tres_cond{};
-    tres_cond.with_deleted = 1;
-    List tres = slurmdb_tres_get(db.get(), &tres_cond);
-    if (!tres) return Fail("slurmdb_tres_get", SLURM_ERROR, "DBD_GET_TRES failure: Problem talking to the database"), false;
-    ListIterator it = slurm_list_iterator_create(tres);
-    while (auto *t = static_cast<slurmdb_tres_rec_t *>(slurm_list_next(it))) {
-      std::string name = t->type ? t->type : "";
-      if (t->name && *t->name) name += "/" + std::string(t->name);
-      tres_[t->id] = name;
-    }
-    slurm_list_iterator_destroy(it);
-    slurm_list_destroy(tres);
+    if (!ReadTresNames(db.get(), tres_)) return Fail("slurmdb_tres_get", SLURM_ERROR, "DBD_GET_TRES failure: Problem talking to the database"), false;
     return true;
   }
-  // QOS id -> name from a slurmdb_qos_get answer.
-  void NameQos(List qos) {
-    ListIterator it = slurm_list_iterator_create(qos);
-    while (auto *q = static_cast<slurmdb_qos_rec_t *>(slurm_list_next(it))) qos_[q->id] = q->name ? q->name : "";
-    slurm_list_iterator_destroy(it);
-  }
   bool ReadQos(void *db) {
-    slurmdb_qos_cond_t cond{};
-    cond.with_deleted = 1;
-    List qos = slurmdb_qos_get(db, &cond);
-    if (!qos) return Fail("slurmdb_qos_get", SLURM_ERROR, "DBD_GET_QOS failure: Problem talking to the database"), false;
-    NameQos(qos);
-    slurm_list_destroy(qos);
+    if (!ReadQosNames(db, qos_)) return Fail("slurmdb_qos_get", SLURM_ERROR, "DBD_GET_QOS failure: Problem talking to the database"), false;
     return true;
   }
   std::string QosName(uint32_t id) const {

@@ -123,6 +123,37 @@ inline std::vector<std::string> StringArray(const Napi::Object &a, const char *k
 // The TRES of this cluster's database by id: "cpu", "mem", "node", "billing", "gres/gpu", ...
 using TresNames = std::map<uint32_t, std::string>;
 
+// The database's TRES by id ("cpu", "mem", "gres/gpu", deleted ones too); false when slurmdbd
+// did not answer.
+inline bool ReadTresNames(void *db, TresNames &out) {
+  slurmdb_tres_cond_t cond{};
+  cond.with_deleted = 1;
+  List tres = slurmdb_tres_get(db, &cond);
+  if (!tres) return false;
+  ListIterator it = slurm_list_iterator_create(tres);
+  while (auto *t = static_cast<slurmdb_tres_rec_t *>(slurm_list_next(it))) {
+    std::string name = t->type ? t->type : "";
+    if (t->name && *t->name) name += "/" + std::string(t->name);
+    out[t->id] = name;
+  }
+  slurm_list_iterator_destroy(it);
+  slurm_list_destroy(tres);
+  return true;
+}
+
+// The database's QOS names by id (deleted ones too); false when slurmdbd did not answer.
+inline bool ReadQosNames(void *db, std::map<uint32_t, std::string> &out) {
+  slurmdb_qos_cond_t cond{};
+  cond.with_deleted = 1;
+  List qos = slurmdb_qos_get(db, &cond);
+  if (!qos) return false;
+  ListIterator it = slurm_list_iterator_create(qos);
+  while (auto *q = static_cast<slurmdb_qos_rec_t *>(slurm_list_next(it))) out[q->id] = q->name ? q->name : "";
+  slurm_list_iterator_destroy(it);
+  slurm_list_destroy(qos);
+  return true;
+}
+
 // "1=2,2=2048,4=1" -> "cpu=2,mem=2048,node=1" (ids the database does not know are left out).
 inline std::string NameTres(const char *ids, const TresNames &names) {
   std::string out;

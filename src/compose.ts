@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { GatewayOptions, RuntimeInfo } from './options.js';
-import { Coalescer, createStrategy, Dispatcher, ValidatedJobLists, type CommandDispatcher } from './dispatch/index.js';
+import { Coalescer, createStrategy, Dispatcher, RememberedOutputPaths, ValidatedJobLists, type CommandDispatcher } from './dispatch/index.js';
 import { EXECUTORS } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/jwt.js';
@@ -55,6 +55,7 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
   // Executors that answer jobs.list.since get lists validated by slurmctld's last_update instead
   // of reloaded (src/dispatch/validated-lists.ts).
   const reads = executor.answersListSince ? new ValidatedJobLists(admission) : admission;
+  const coalesced = options.coalesce ? new Coalescer(reads) : reads;
   return {
     logger,
     runtime: {
@@ -68,7 +69,8 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
       historyMaxDays: options.historyMaxDays,
       defaultWorkingDirectory: homedir(),
     },
-    dispatcher: options.coalesce ? new Coalescer(reads) : reads,
+    // Output paths of ended jobs, which Slurm's accounting does not keep (src/dispatch/output-paths.ts).
+    dispatcher: new RememberedOutputPaths(coalesced),
     inFlight: new InFlightRequests(),
     ...(authenticator && { authenticator }),
   };

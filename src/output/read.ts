@@ -100,7 +100,11 @@ async function openJobOutput(job: Job, stream: OutputStream, reader: Reader): Pr
     throw new GatewayError('forbidden', `Job ${job.job_id} belongs to ${job.user}; only its owner may read its output`);
   }
   const path = stream === 'stdout' ? job.stdout_path : job.stderr_path;
-  if (!path) throw new GatewayError('output_not_found', `Job ${job.job_id} has no ${stream} file (not a batch job, or no working directory)`);
+  if (!path) {
+    throw new GatewayError('output_not_found', job.source === 'accounting'
+      ? `Job ${job.job_id} has ended and slurmctld no longer holds it; Slurm's accounting does not record output paths, and the gateway knows them only for jobs it read from slurmctld while they were held (since it started)`
+      : `Job ${job.job_id} has no ${stream} file (not a batch job, no working directory, or an array record that stands for several tasks)`);
+  }
   const owner = await lookupAccount(job.user);
   if (!owner) throw new GatewayError('forbidden', `Job ${job.job_id}'s user ${job.user} has no account on the gateway's host`);
 

@@ -10,6 +10,13 @@ import { createApp } from '../../src/app.js';
 import { parseOptions, type GatewayOptions } from '../../src/options.js';
 import { Coalescer } from '../../src/dispatch/coalescer.js';
 import { ValidatedJobLists } from '../../src/dispatch/validated-lists.js';
+import { RememberedOutputPaths } from '../../src/dispatch/output-paths.js';
+
+/** The layer under the output-path memory, which is always outermost. */
+const below = (dispatcher: unknown) => {
+  expect(dispatcher).toBeInstanceOf(RememberedOutputPaths);
+  return (dispatcher as RememberedOutputPaths).inner;
+};
 
 const options = (...argv: string[]) => parseOptions(['--executor=external', '--application=coroutine', '--parallel=2', '--log-level=silent', ...argv]) as GatewayOptions;
 
@@ -25,11 +32,11 @@ describe('compose + createApp, in-process', () => {
     expect(gateway.authenticator).toBeUndefined();
   });
 
-  it('puts coalescing in front only when asked, and validated lists only for an executor that answers jobs.list.since', async () => {
-    expect(gateway.dispatcher).toBeInstanceOf(Coalescer);
+  it('puts the output-path memory outermost, coalescing under it only when asked, and validated lists only for an executor that answers jobs.list.since', async () => {
+    expect(below(gateway.dispatcher)).toBeInstanceOf(Coalescer);
     const plain = compose(options('--no-coalesce'));
-    expect(plain.dispatcher).not.toBeInstanceOf(Coalescer);
-    expect(plain.dispatcher).not.toBeInstanceOf(ValidatedJobLists); // external: no jobs.list.since
+    expect(below(plain.dispatcher)).not.toBeInstanceOf(Coalescer);
+    expect(below(plain.dispatcher)).not.toBeInstanceOf(ValidatedJobLists); // external: no jobs.list.since
     await plain.dispatcher.close(0);
   });
 

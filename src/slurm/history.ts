@@ -25,7 +25,7 @@ export const ENDED_STATES = [
 ] as const satisfies readonly JobState[];
 
 const FIRST_SLICE_SECONDS = 3600;
-const MIN_SLICE_SECONDS = 10;
+const MIN_SLICE_SECONDS = 1;
 const MAX_SLICE_SECONDS = 7 * 86400;
 
 /** One slice of the walk: jobs that ended in [from, to] (epoch seconds, inclusive). */

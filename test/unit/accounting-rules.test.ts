@@ -82,6 +82,31 @@ describe('historyPage: ended jobs, newest end first, in slices going back', () =
     expect(page).toEqual({ jobs: [jobs[5], jobs[4]], next: { end: T - 40, job_id: 5, span: 7200 } });
   });
 
+  it('narrows the slices down to one second when jobs end many a second (an array cancelled at once)', () => {
+    const dense = Array.from({ length: 1000 }, (_, i) => job(1000 + i, T - 50));
+    const spans: number[] = [];
+    const seen: number[] = [];
+    let after: HistoryQuery['after'];
+    for (let page = 0; page < 20; page++) {
+      const slices: HistorySlice[] = [];
+      const walk = historyPage({ filter: {}, start: T - 20_000, end: T, limit: 100, ...(after && { after }) }, function* fetch(slice) {
+        slices.push(slice);
+        yield 'query';
+        return dense.filter((j) => { const end = Date.parse(j.end_time!) / 1000; return end >= slice.from && end <= slice.to; });
+      });
+      let step = walk.next();
+      while (!step.done) step = walk.next();
+      spans.push(slices[0]!.to - slices[0]!.from + 1);
+      seen.push(...step.value.jobs.map((j) => j.job_id));
+      if (!step.value.next) break;
+      after = step.value.next;
+    }
+    // From the density of each page read: one hour first, then narrower, down to the 1-second least.
+    expect(spans.slice(0, 6)).toEqual([3600, 728, 148, 30, 7, 2]);
+    expect(spans.slice(6).every((span) => span === 1)).toBe(true);
+    expect(seen).toEqual(dense.map((j) => j.job_id).reverse());
+  });
+
   it('starts a next page with the slice its cursor carries, sized from the page before', () => {
     const { slices } = run({ filter: {}, start: T - 20_000, end: T, limit: 2, after: { end: T - 40, job_id: 5, span: 300 } });
     expect(slices[0]).toMatchObject({ from: T - 40 - 299, to: T - 40 });

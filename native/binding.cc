@@ -7,9 +7,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <chrono>
 #include <climits>
+#include <condition_variable>
+#include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "libslurm.h"
@@ -75,10 +80,95 @@ std::unique_ptr<Op> PrepareOp(const Napi::CallbackInfo &info) {
 // C++ exception that the callback wrapper cannot rethrow as JS (std::terminate, exit 134). Then the
 // result has nobody to go to: drop it, and let the thread finish its exit. The op's destructor
 // frees Slurm's memory and TokenScope has already cleared the thread's token.
+// ---- Calls bounded by a wait (call/callAsync with `withinMs`) ----------------------------------
+//
+// libslurm's slurmdbd connection waits (MessageTimeout + 35) s for an answer, hard-coded in 22.05
+// (dbd_conn_open); a slurmdbd that accepts and never answers would hold the calling thread that
+// long: a pool's worker thread, the event loop (inline), or a libuv pool thread (async). A bounded
+// call runs the op on a thread of its own and waits at most `withinMs`; past that the caller gets
+// a "gave up" error at once and the thread is left to finish the call, then frees the op itself
+// (Run() and the destructor touch no N-API state, so any thread may do both). At most
+// kMaxUnfinished such threads per process: beyond that a call fails at once rather than start one
+// more, so a dead slurmdbd costs a bounded number of threads and sockets, never the callers.
+
+constexpr int kMaxUnfinished = 8;
+std::atomic<int> unfinished{0};
+
+struct Bounded {
+  std::unique_ptr<Op> op;
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+};
+
+// Starts `op` on its own detached thread; null when kMaxUnfinished threads are still in calls.
+std::shared_ptr<Bounded> StartBounded(std::unique_ptr<Op> op) {
+  if (unfinished.fetch_add(1) >= kMaxUnfinished) {
+    unfinished.fetch_sub(1);
+    return nullptr;
+  }
+  auto state = std::make_shared<Bounded>();
+  state->op = std::move(op);
+  try {
+    std::thread([state] {
+      state->op->Execute();
+      {
+        std::lock_guard<std::mutex> lock(state->mutex);
+        state->done = true;
+      }
+      state->done_cv.notify_all();
+      unfinished.fetch_sub(1);
+    }).detach();
+  } catch (...) {  // no thread could be made
+    unfinished.fetch_sub(1);
+    throw;
+  }
+  return state;
+}
+
+// Waits up to `ms` for the bounded call; true when it finished.
+bool WaitBounded(Bounded &state, int64_t ms) {
+  std::unique_lock<std::mutex> lock(state.mutex);
+  return state.done_cv.wait_for(lock, std::chrono::milliseconds(ms), [&] { return state.done; });
+}
+
+// The `withinMs` argument of call/callAsync: absent (unbounded), or a whole number of ms >= 0.
+bool WithinMs(const Napi::CallbackInfo &info, int64_t &ms) {
+  if (info.Length() < 4 || info[3].IsUndefined() || info[3].IsNull()) return false;
+  if (!info[3].IsNumber()) throw Napi::TypeError::New(info.Env(), "withinMs must be a number");
+  double value = info[3].As<Napi::Number>().DoubleValue();
+  if (!(value >= 0) || value > 86400000.0) throw Napi::TypeError::New(info.Env(), "withinMs must be between 0 and one day");
+  ms = int64_t(value);
+  return true;
+}
+
+Napi::Error GaveUp(Napi::Env env, const std::string &name, int64_t ms) {
+  Napi::Error error = Napi::Error::New(env, name + " did not finish within " + std::to_string(ms) + " ms; its thread finishes the call on its own");
+  error.Set("gaveUp", Napi::Boolean::New(env, true));
+  return error;
+}
+
+Napi::Error TooManyUnfinished(Napi::Env env, const std::string &name) {
+  Failure failure;
+  failure.err = SLURM_ERROR;
+  failure.api = name;
+  failure.message = std::to_string(kMaxUnfinished) + " earlier calls that were given up on are still waiting for an answer";
+  return Op::ToError(env, failure);
+}
+
 Napi::Value Call(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   auto op = PrepareOp(info);
-  op->Execute();
+  int64_t ms = 0;
+  if (WithinMs(info, ms)) {
+    std::string name = OpName(info);
+    auto state = StartBounded(std::move(op));
+    if (!state) throw TooManyUnfinished(env, name);
+    if (!WaitBounded(*state, ms)) throw GaveUp(env, name, ms);
+    op = std::move(state->op);  // finished: this thread owns it again
+  } else {
+    op->Execute();
+  }
   try {
     return op->Settle(env);
   } catch (const Napi::Error &) {
@@ -113,8 +203,58 @@ class Worker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
+// callAsync with `withinMs`: the libuv pool thread only waits for the bounded call, at most `ms`.
+class BoundedWorker : public Napi::AsyncWorker {
+ public:
+  BoundedWorker(Napi::Env env, std::shared_ptr<Bounded> state, std::string name, int64_t ms)
+      : Napi::AsyncWorker(env, "libslurm"), state_(std::move(state)), name_(std::move(name)), ms_(ms),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { finished_ = WaitBounded(*state_, ms_); }
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (!finished_) {
+      deferred_.Reject(GaveUp(env, name_, ms_).Value());
+      return;
+    }
+    std::unique_ptr<Op> op = std::move(state_->op);
+    try {
+      deferred_.Resolve(op->Settle(env));
+    } catch (const Napi::Error &error) {
+      deferred_.Reject(error.Value());
+    }
+  }
+  void OnError(const Napi::Error &error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  std::shared_ptr<Bounded> state_;
+  std::string name_;
+  int64_t ms_;
+  bool finished_ = false;
+  Napi::Promise::Deferred deferred_;
+};
+
 Napi::Value CallAsync(const Napi::CallbackInfo &info) {
-  auto *worker = new Worker(info.Env(), PrepareOp(info));
+  Napi::Env env = info.Env();
+  int64_t ms = 0;
+  if (WithinMs(info, ms)) {
+    auto op = PrepareOp(info);
+    std::string name = OpName(info);
+    auto state = StartBounded(std::move(op));
+    if (!state) {
+      auto deferred = Napi::Promise::Deferred::New(env);
+      deferred.Reject(TooManyUnfinished(env, name).Value());
+      return deferred.Promise();
+    }
+    auto *worker = new BoundedWorker(env, std::move(state), std::move(name), ms);
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  }
+  auto *worker = new Worker(env, PrepareOp(info));
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // the worker deletes itself after OnOK/OnError
   return promise;

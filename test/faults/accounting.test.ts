@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { daemonPid, signalDaemon, sleep, whileStopped } from './support/cluster.js';
+import { daemonPid, restoreCluster, signalDaemon, sleep, whileStopped } from './support/cluster.js';
 import { faultModes, startFaultGateway, TIMEOUT_MS, type FaultGateway } from './support/gateway.js';
 import { call, type Reply } from './support/http.js';
 import { cleanUpEachCase } from './support/case.js';
@@ -52,6 +52,13 @@ describe.each(faultModes())('faults: accounting ($executor:$application)', (mode
       const history = await get(gateway!, '/v1/history');
       expect(summary(history)).toMatch(/^(504 deadline_exceeded|503 accounting_unavailable)/);
       inTime(history);
+      // A barrage of distinct queries (nothing to coalesce): each answers in time, and none of
+      // them keeps a worker once answered (libslurm itself would wait MessageTimeout + 35 s).
+      const barrage = await Promise.all(Array.from({ length: 12 }, (_, i) => get(gateway!, `/v1/history?name=barrage-${i}`)));
+      for (const reply of barrage) {
+        expect(summary(reply)).toMatch(/^(504 deadline_exceeded|503 (accounting_unavailable|queue_full))/);
+        inTime(reply);
+      }
       const health = await get(gateway!, '/v1/health');
       expect(health.status).toBe(200);
       expect(health.body.controller_reachable).toBe(true);
@@ -80,5 +87,39 @@ describe.each(faultModes())('faults: accounting ($executor:$application)', (mode
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.each(faultModes().some((m) => m.executor === 'internal') ? ['binding'] : [])('faults: bounded slurmdbd calls in the %s', () => {
+  afterEach(restoreCluster);
+
+  test('a hung slurmdbd costs at most 8 threads: later calls fail at once, and calls work again once it answers', async () => {
+    const { loadBinding, gaveUp, isSlurmCallError } = await import('../../src/executors/internal/binding.js');
+    const binding = loadBinding();
+    const outcomes: string[] = [];
+    await whileStopped('slurmdbd', async () => {
+      for (let i = 0; i < 10; i++) {
+        const started = Date.now();
+        try {
+          binding.call('acct_ping', {}, undefined, 300);
+          outcomes.push('answered');
+        } catch (error) {
+          outcomes.push(gaveUp(error) ? 'gave up' : isSlurmCallError(error) && /still waiting/.test(error.slurmError) ? 'refused' : String(error));
+        }
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+      const refused = await binding.callAsync('acct_ping', {}, undefined, 300).then(() => 'answered', (error: unknown) => (isSlurmCallError(error) ? 'refused' : String(error)));
+      outcomes.push(refused);
+    });
+    expect(outcomes).toEqual([...Array(8).fill('gave up'), 'refused', 'refused', 'refused']);
+    // Resumed, slurmdbd answers the waiting threads, which then end: calls are made again.
+    let ping: unknown;
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
+      try {
+        ping = await binding.callAsync('acct_ping', {}, undefined, 5000);
+        break;
+      } catch { await sleep(500); }
+    }
+    expect(ping).toMatchObject({ status: 'up' });
   });
 });

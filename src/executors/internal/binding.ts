@@ -53,6 +53,16 @@ export interface SlurmCallError extends Error {
   api: string;
 }
 
+/**
+ * With `withinMs`, call() and callAsync() run the op on a thread of its own and wait at most that
+ * long; past it they throw an error with `gaveUp: true` at once, and that thread finishes the call
+ * by itself (a slurmdbd that never answers holds libslurm for MessageTimeout + 35 s). At most 8
+ * such unfinished calls per process: beyond, a call fails at once (a SlurmCallError).
+ */
+export function gaveUp(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { gaveUp?: unknown }).gaveUp === true;
+}
+
 /** By shape, not instanceof: the binding's errors come from the main realm (jest's VM contexts differ). */
 export function isSlurmCallError(error: unknown): error is SlurmCallError {
   return typeof error === 'object' && error !== null && typeof (error as Partial<SlurmCallError>).slurmErrno === 'number';
@@ -79,9 +89,9 @@ export interface Binding {
    * One libslurm call on the calling thread. `token`: the caller's Slurm JWT, required under
    * auth 'jwt' and refused under 'none'; set on this thread for the call only.
    */
-  call<N extends OpName>(name: N, args?: OpArgs<N>, token?: string): OpResult<N>;
+  call<N extends OpName>(name: N, args?: OpArgs<N>, token?: string, withinMs?: number): OpResult<N>;
   /** The same on the libuv pool; the token is set and cleared on the pool thread that makes the call. */
-  callAsync<N extends OpName>(name: N, args?: OpArgs<N>, token?: string): Promise<OpResult<N>>;
+  callAsync<N extends OpName>(name: N, args?: OpArgs<N>, token?: string, withinMs?: number): Promise<OpResult<N>>;
   strerror(errno: number): string;
   /** Slurm's uid_from_string(): a user name or an existing numeric uid; null otherwise. */
   uidFromString(name: string): number | null;

@@ -3,7 +3,7 @@ import type { ResultOf, SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Executor, ExecutorOptions } from '../executor.js';
 import { drivePlan, drivePlanSync } from '../drive.js';
-import { loadBinding, type AuthMode, type Binding, type OpName } from './binding.js';
+import { gaveUp, loadBinding, type AuthMode, type Binding, type OpName } from './binding.js';
 import { ErrorTable } from './errors.js';
 import { defaultConcurrency, Limiter } from './limiter.js';
 import { planFor } from './plans.js';
@@ -98,7 +98,12 @@ export class InternalExecutor implements Executor {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, step.ms);
       return undefined;
     }
-    return this.#binding.call(step.op as OpName, step.args as never, token);
+    if (!waitsOnSlurmdbd(step)) return this.#binding.call(step.op as OpName, step.args as never, token);
+    try {
+      return this.#binding.call(step.op as OpName, step.args as never, token, left);
+    } catch (error) {
+      throw gaveUp(error) ? deadline(step) : error;
+    }
   }
 
   async #runAsync(step: Step, ctx: CommandContext, token: string | undefined, signal?: AbortSignal): Promise<unknown> {
@@ -112,7 +117,9 @@ export class InternalExecutor implements Executor {
     let running: Promise<unknown>;
     try {
       if (remaining(ctx) <= 0) throw deadline(step);
-      running = this.#binding.callAsync(step.op as OpName, step.args as never, token);
+      running = waitsOnSlurmdbd(step)
+        ? this.#binding.callAsync(step.op as OpName, step.args as never, token, remaining(ctx)).catch((error: unknown) => { throw gaveUp(error) ? deadline(step) : error; })
+        : this.#binding.callAsync(step.op as OpName, step.args as never, token);
     } catch (error) {
       release(); // bad arguments throw before anything was queued
       throw error;
@@ -129,6 +136,17 @@ export class InternalExecutor implements Executor {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * Calls to slurmdbd (the acct_* ops) are bounded by the deadline in the binding itself: libslurm
+ * waits MessageTimeout + 35 s for a slurmdbd that accepted and does not answer, and that would hold
+ * a pool's worker thread (or the event loop, inline) long after the answer, starving the live
+ * routes. slurmctld's calls give up after MessageTimeout and are not bounded this way (a submission
+ * must not be left running behind the caller's back in a thread nobody waits for).
+ */
+function waitsOnSlurmdbd(step: Step): boolean {
+  return step.kind === 'call' && step.op.startsWith('acct_');
 }
 
 function deadline(step: Step): GatewayError {

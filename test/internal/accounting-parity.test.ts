@@ -38,6 +38,16 @@ describe.each(MODES)('%s', (mode) => {
     expect(i).toEqual(e);
   });
 
+  test('a user that does not exist selects nothing (#12): alone an empty page, beside root the same page', async () => {
+    for (const executorMode of [['external', 'sync'], ['internal', mode]] as const) {
+      const executor = executorMode[0] === 'external' ? external : internal;
+      const none = await run(executor, executorMode[1], { kind: 'jobs.history', query: { ...query, filter: { ...query.filter, user: ['nosuchuser'] } } });
+      expect(none).toEqual({ jobs: [], next: null });
+      const mixed = await run(executor, executorMode[1], { kind: 'jobs.history', query: { ...query, filter: { ...query.filter, user: ['nosuchuser', 'root'] } } });
+      expect(mixed.jobs).toHaveLength(6);
+    }
+  });
+
   test('jobs.get and jobs.steps of each job, after the queue or from it, equal', async () => {
     const page = await run(external, 'sync', { kind: 'jobs.history', query });
     const every = [...new Set([...ids, ...page.jobs.map((j: Job) => String(j.job_id))])];

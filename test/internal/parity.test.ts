@@ -6,6 +6,7 @@
  * the two reads (settle() retries until both reads agree).
  */
 import type { ClusterInfo } from '../../src/model.js';
+import type { JobFilter } from '../../src/commands.js';
 import { internal, external, MODES, run, settle, uniqueName, waitForJob, ctx } from './support.js';
 
 const script = '#!/bin/sh\nsleep 600\n';
@@ -78,6 +79,8 @@ describe.each(MODES)('%s', (mode) => {
   test.each([
     ['user', () => ({ user: ['root'] })],
     ['users, one unknown to the job set', () => ({ user: ['root', 'nobody'] })],
+    ['a user that does not exist (selects nothing: an empty list, #12)', () => ({ user: ['nosuchuser'] })],
+    ['users, one of which does not exist', () => ({ user: ['nosuchuser', 'root'] })],
     ['state', () => ({ state: ['PENDING' as const] })],
     ['states', () => ({ state: ['PENDING' as const, 'COMPLETED' as const, 'CANCELLED' as const] })],
     ['partition', () => ({ partition: ['debug'] })],
@@ -96,6 +99,8 @@ describe.each(MODES)('%s', (mode) => {
   ])('jobs.list filtered by %s', async (_, filter) => {
     const { external: e, internal: i } = await settle(mode, { kind: 'jobs.list', filter: filter() });
     expect(JSON.stringify(i)).toBe(JSON.stringify(e));
+    const users = (filter() as JobFilter).user;
+    if (users?.[0] === 'nosuchuser') expect(e).toEqual(users.length === 1 ? [] : expect.arrayContaining([expect.objectContaining({ user: 'root' })]));
   });
 
   test('jobs.get: a job, an array record, an array task', async () => {

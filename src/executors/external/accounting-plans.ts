@@ -11,6 +11,7 @@ import { GatewayError } from '../../errors.js';
 import type { AccountingPing, HistoryPage, Job, JobStep } from '../../model.js';
 import { accountingFailure, sortSteps } from '../../slurm/accounting.js';
 import { historyPage, type HistorySlice } from '../../slurm/history.js';
+import { invalidUsers, withKnownUsers } from '../../slurm/filters.js';
 import { JOB_ID_SHAPE } from '../../slurm/job-ids.js';
 import { SACCT_FIELDS, STEP_FIELDS, longFormat } from './formats.js';
 import type { Invocation, RunResult } from './invocation.js';
@@ -44,11 +45,16 @@ export function accountingError(result: RunResult): GatewayError | undefined {
   return accountingFailure(reason, { tool: result.invocation.tool, exitCode: result.exitCode, stderr: result.stderr.slice(0, 4000) });
 }
 
-function* sacct(args: string[]): Plan<Accounted> {
-  const result = yield { tool: 'sacct', args: ['--noheader', '--parsable2', '--noconvert', ...args, `--format=${SACCT_FIELDS.join(',')}`] };
+const sacctArgs = (args: string[]) => ['--noheader', '--parsable2', '--noconvert', ...args, `--format=${SACCT_FIELDS.join(',')}`];
+
+function parsedSacct(result: RunResult): Accounted {
   const failure = accountingError(result);
   if (failure) throw failure;
   return parseSacct(result.stdout);
+}
+
+function* sacct(args: string[]): Plan<Accounted> {
+  return parsedSacct(yield { tool: 'sacct', args: sacctArgs(args) });
 }
 
 function checkedJobId(jobId: string): string {
@@ -134,8 +140,17 @@ export function historyArgs(filter: JobFilter, slice: HistorySlice): string[] {
  * value) is null in history; GET /v1/jobs/{id} reads it.
  */
 export function* history(query: HistoryQuery): Plan<HistoryPage> {
+  // Users that do not exist select nothing (src/slurm/filters.ts): sacct refuses the whole query
+  // ("Invalid user id: x"), so they are dropped and the slice asked again; none left, no jobs.
+  let filter: JobFilter | null = query.filter;
   return yield* historyPage(query, function* (slice): Plan<Job[]> {
-    return (yield* sacct(historyArgs(query.filter, slice))).jobs;
+    for (;;) {
+      if (filter === null) return [];
+      const result = yield { tool: 'sacct', args: sacctArgs(historyArgs(filter, slice)) };
+      const unknown = result.exitCode === 0 ? [] : invalidUsers(result.stderr).filter((u) => filter!.user?.includes(u));
+      if (unknown.length === 0) return parsedSacct(result).jobs;
+      filter = withKnownUsers(filter, (u) => !unknown.includes(u));
+    }
   });
 }
 

@@ -2,6 +2,7 @@
  * Reading jobs as squeue and scontrol do with the same calls: the filters squeue applies, one
  * job by id, and the list. No I/O.
  */
+import { withKnownUsers } from '../../slurm/filters.js';
 import type { JobFilter } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
 import type { Job } from '../../model.js';
@@ -21,8 +22,11 @@ export interface SinceProbe {
 // jobs
 
 /** squeue --states=… --user=… --jobs=… --partition=… --account=… --name=…, as selectJobs(). */
-export function* loadJobs(filter: JobFilter, env: PlanEnv, what: string, since?: SinceProbe): Plan<RawJob[]> {
+export function* loadJobs(requested: JobFilter, env: PlanEnv, what: string, since?: SinceProbe): Plan<RawJob[]> {
   const c = env.binding.constants;
+  // Users that do not exist select nothing (src/slurm/filters.ts), as squeue drops them.
+  const filter = withKnownUsers(requested, (u) => env.binding.uidFromString(u) !== null);
+  if (filter === null) return [];
   const fail = (sentence: string, code: 'scheduler_rejected' | 'job_not_found' | 'invalid_job_state' = 'scheduler_rejected') =>
     new GatewayError(code, `${what}: ${sentence}`, { details: { slurm_error: sentence } });
   const sel: Selection = {};
@@ -32,12 +36,7 @@ export function* loadJobs(filter: JobFilter, env: PlanEnv, what: string, since?:
   if (filter.state) {
     sel.states = filter.state.map((s) => jobStateNum(s, c) ?? (() => { throw fail(`Invalid job state specified: ${s}`, 'invalid_job_state'); })());
   }
-  if (filter.user) {
-    // squeue drops an unknown user with "error: Invalid user: x" (and the tool's caller fails on it).
-    const unknown = filter.user.find((u) => env.binding.uidFromString(u) === null);
-    if (unknown !== undefined) throw fail(`Invalid user: ${unknown}`);
-    sel.users = filter.user.map((u) => env.binding.uidFromString(u)!);
-  }
+  if (filter.user) sel.users = filter.user.map((u) => env.binding.uidFromString(u)!);
   if (filter.partition) sel.partitions = filter.partition;
   if (filter.account) sel.accounts = filter.account;
   if (filter.name) sel.names = filter.name;

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { configurationProblem } from '../slurm/configuration.js';
 import type { Executor, ExecutorKind, ExecutorOptions } from './executor.js';
 import { ExternalExecutor } from './external/executor.js';
 import { loadInternalExecutor } from './internal/executor.js';
@@ -21,7 +23,13 @@ export interface ExecutorEntry {
 /** The executor axis: one entry per `--executor` value. */
 export const EXECUTORS = {
   external: {
-    create: (options) => new ExternalExecutor(options),
+    create: (options) => {
+      // As the internal executor does (its binding checks the same): refuse to start rather than
+      // answer every request 502 "Could not establish a configuration source".
+      const problem = configurationProblem(process.env.SLURM_CONF, existsSync);
+      if (problem) throw new Error(`--executor=external is unavailable: ${problem}`);
+      return new ExternalExecutor(options);
+    },
     exitProcess: (code) => process.exit(code),
     answersListSince: false,
   },

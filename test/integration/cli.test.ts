@@ -23,6 +23,16 @@ describe('scheduler-rest (the binary)', () => {
     expect(res.stdout).toBe('');
   });
 
+  // #12: both executors refuse the same way when there is no Slurm configuration (the external
+  // one used to start and answer every request 502 "Could not establish a configuration source").
+  it.each(['external', 'internal'])('refuses --executor=%s at start-up when no Slurm configuration exists, saying so', (executor) => {
+    const env = { ...process.env, NODE_OPTIONS: '', SLURM_CONF: '/nonexistent/slurm.conf' };
+    const res = spawnSync(process.execPath, [BIN, `--executor=${executor}`, '--port=0', '--host=127.0.0.1'], { encoding: 'utf8', timeout: 20_000, env });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`--executor=${executor} is unavailable: SLURM_CONF=/nonexistent/slurm.conf does not exist`);
+    expect(res.stdout).not.toContain('listening');
+  });
+
   const bindingBuilt = existsSync(fileURLToPath(new URL('../../build/Release/', import.meta.url)));
   (bindingBuilt ? it.skip : it)('refuses --executor=internal at start-up while the binding is not built, saying what to do', () => {
     const res = run('--executor=internal', '--port=0');

@@ -4,6 +4,9 @@
  * the root itself: it builds what the app uses, refuses what cannot run, and the app answers
  * in the gateway's JSON.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { compose } from '../../src/compose.js';
 import { createApp } from '../../src/app.js';
@@ -17,6 +20,14 @@ const below = (dispatcher: unknown) => {
   expect(dispatcher).toBeInstanceOf(RememberedOutputPaths);
   return (dispatcher as RememberedOutputPaths).inner;
 };
+
+// compose() checks that a Slurm configuration exists (both executors refuse to start without one);
+// nothing here reaches Slurm, so on a machine without Slurm an empty file stands in for it.
+if (!process.env.SLURM_CONF) {
+  const dir = mkdtempSync(join(tmpdir(), 'sr-composition-'));
+  writeFileSync(join(dir, 'slurm.conf'), '# stands in for a configuration: nothing here reaches Slurm\n');
+  process.env.SLURM_CONF = join(dir, 'slurm.conf');
+}
 
 const options = (...argv: string[]) => parseOptions(['--executor=external', '--application=coroutine', '--parallel=2', '--log-level=silent', ...argv]) as GatewayOptions;
 
@@ -68,6 +79,16 @@ describe('compose + createApp, in-process', () => {
 });
 
 describe('compose refuses what cannot run', () => {
+  it('--executor=external without a Slurm configuration', () => {
+    const saved = process.env.SLURM_CONF;
+    process.env.SLURM_CONF = '/nonexistent/slurm.conf';
+    try {
+      expect(() => compose(options())).toThrow('--executor=external is unavailable: SLURM_CONF=/nonexistent/slurm.conf does not exist');
+    } finally {
+      process.env.SLURM_CONF = saved;
+    }
+  });
+
   // The refusal is about root; the suite runs as root in CI.
   (process.getuid?.() === 0 ? it : it.skip)('--auth=jwt as root', () => {
     expect(() => compose(options('--auth=jwt', '--jwt-key=/nonexistent'))).toThrow(/does not run as root/);

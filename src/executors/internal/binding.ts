@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { configurationProblem } from '../../slurm/configuration.js';
 import { GatewayError } from '../../errors.js';
 import type { Account, AuthMode } from '../../slurm/identity.js';
 import type { OpArgs, OpName, OpResult } from './raw.js';
@@ -104,12 +105,6 @@ export interface Binding {
   exitNow(code: number): never;
 }
 
-/**
- * Where libslurm 22.05 looks for its configuration when SLURM_CONF is unset. With none of them,
- * slurm_init() calls fatal() and the process exits, so we refuse before loading the binding.
- */
-const DEFAULT_CONFIGS = ['/etc/slurm/slurm.conf', '/run/slurm/conf/slurm.conf', '/var/run/slurm/conf/slurm.conf'];
-
 let loaded: Binding | undefined;
 
 /**
@@ -143,12 +138,9 @@ function requireBinding(path: string, unavailable: (why: string, cause?: unknown
   if (!existsSync(path)) {
     throw unavailable(`the libslurm binding is not built (${path} is missing): ${REBUILD_HINT}`);
   }
-  const conf = process.env.SLURM_CONF;
-  if (conf ? !existsSync(conf) : !DEFAULT_CONFIGS.some((path) => existsSync(path))) {
-    throw unavailable(conf
-      ? `SLURM_CONF=${conf} does not exist (libslurm would exit the process)`
-      : `no Slurm configuration found (set SLURM_CONF, or create ${DEFAULT_CONFIGS[0]})`);
-  }
+  // Without one, slurm_init() would call fatal() and end the process: refuse before loading.
+  const problem = configurationProblem(process.env.SLURM_CONF, existsSync);
+  if (problem) throw unavailable(problem);
   let binding: Binding;
   try {
     binding = createRequire(import.meta.url)(path) as Binding;

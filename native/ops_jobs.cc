@@ -73,7 +73,8 @@ class JobsOp : public Op {
         "user_id", "user_name", "account", "partition", "qos", "job_state", "state", "state_compact",
         "state_reason", "state_reason_name", "state_desc", "priority", "submit_time", "start_time",
         "end_time", "time_limit", "nodes", "num_nodes", "num_cpus", "exit_code", "work_dir", "std_out",
-        "std_err", "batch_flag", "comment"};
+        "std_err", "batch_flag", "comment", "dependency", "features", "tres_per_node", "tres_per_job",
+        "licenses", "resv_name", "eligible_time", "deadline", "requeue", "shared", "ntasks_per_node"};
     std::vector<Napi::String> names;
   };
 
@@ -88,7 +89,10 @@ class JobsOp : public Op {
         Num(env, j.priority), Num(env, double(j.submit_time)), Num(env, double(j.start_time)),
         Num(env, double(j.end_time)), Num(env, j.time_limit), Str(env, j.nodes), Num(env, j.num_nodes),
         Num(env, j.num_cpus), Num(env, j.exit_code), Str(env, j.work_dir), Str(env, j.std_out),
-        Str(env, j.std_err), Num(env, j.batch_flag), Str(env, j.comment)};
+        Str(env, j.std_err), Num(env, j.batch_flag), Str(env, j.comment), Str(env, j.dependency),
+        Str(env, j.features), Str(env, j.tres_per_node), Str(env, j.tres_per_job), Str(env, j.licenses),
+        Str(env, j.resv_name), Num(env, double(j.eligible_time)), Num(env, double(j.deadline)),
+        Num(env, j.requeue), Num(env, j.shared), Num(env, j.ntasks_per_node)};
     static_assert(std::size(values) == std::size(Keys::kNames), "one value per key");
     for (size_t i = 0; i < std::size(values); i++) o.Set(k.names[i], values[i]);
     return o;

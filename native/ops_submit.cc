@@ -22,6 +22,16 @@ class JobDesc {
         {"array_inx", &job_desc_msg_t::array_inx}, {"dependency", &job_desc_msg_t::dependency},
         {"script", &job_desc_msg_t::script},     {"job_id_str", &job_desc_msg_t::job_id_str},
         {"std_in", &job_desc_msg_t::std_in},
+        {"features", &job_desc_msg_t::features}, {"reservation", &job_desc_msg_t::reservation},
+        {"licenses", &job_desc_msg_t::licenses}, {"mail_user", &job_desc_msg_t::mail_user},
+        {"tres_per_node", &job_desc_msg_t::tres_per_node}, {"tres_per_job", &job_desc_msg_t::tres_per_job},
+    };
+    static const std::map<std::string, uint16_t job_desc_msg_t::*> u16 = {
+        {"shared", &job_desc_msg_t::shared}, {"requeue", &job_desc_msg_t::requeue},
+        {"ntasks_per_node", &job_desc_msg_t::ntasks_per_node},
+    };
+    static const std::map<std::string, time_t job_desc_msg_t::*> times = {
+        {"begin_time", &job_desc_msg_t::begin_time}, {"deadline", &job_desc_msg_t::deadline},
     };
     static const std::map<std::string, uint32_t job_desc_msg_t::*> u32 = {
         {"time_limit", &job_desc_msg_t::time_limit}, {"min_nodes", &job_desc_msg_t::min_nodes},
@@ -39,6 +49,13 @@ class JobDesc {
         desc_.*(s->second) = const_cast<char *>(store_.back()->c_str());
       } else if (auto n = u32.find(key); n != u32.end()) {
         desc_.*(n->second) = GetU32(o, key.c_str(), 0);
+      } else if (auto h = u16.find(key); h != u16.end()) {
+        desc_.*(h->second) = uint16_t(GetU32(o, key.c_str(), 0));
+      } else if (auto t = times.find(key); t != times.end()) {
+        desc_.*(t->second) = time_t(GetNumber(o, key.c_str()));
+      } else if (key == "mem_per_cpu") {
+        // MEM_PER_CPU is bit 63, beyond a JS number: set here, as sbatch does for --mem-per-cpu.
+        desc_.pn_min_memory = uint64_t(GetNumber(o, "mem_per_cpu")) | MEM_PER_CPU;
       } else if (key == "cpus_per_task") {
         desc_.cpus_per_task = uint16_t(GetU32(o, "cpus_per_task", 0));
       } else if (key == "pn_min_cpus") {

@@ -52,6 +52,28 @@ export interface JobSubmission {
   comment?: string;
   array?: string;
   dependency?: string;
+  /** GPUs for the whole job, `[type:]count` (sbatch --gpus). */
+  gpus?: string;
+  /** Generic resources per node, e.g. `gpu:fake:1` (sbatch --gres). */
+  gres?: string;
+  /** Node features required, a constraint expression (sbatch --constraint). */
+  constraint?: string;
+  /** MiB per allocated CPU (sbatch --mem-per-cpu); not with memory_per_node. */
+  memory_per_cpu?: number;
+  /** Epoch seconds: not before (sbatch --begin). */
+  begin_time?: number;
+  /** Epoch seconds: removed if it cannot end by then (sbatch --deadline). */
+  deadline?: number;
+  reservation?: string;
+  /** The nodes for this job alone (sbatch --exclusive). */
+  exclusive?: boolean;
+  mail_type?: import('./slurm/submit-options.js').MailType[];
+  mail_user?: string;
+  tasks_per_node?: number;
+  /** e.g. `matlab:1` (sbatch --licenses). */
+  licenses?: string;
+  /** May be requeued (true: --requeue, false: --no-requeue). */
+  requeue?: boolean;
 }
 
 export interface JobUpdate {

@@ -42,6 +42,26 @@ export interface Job {
   stdout_path: string | null;
   stderr_path: string | null;
   /**
+   * What the job asked for beyond the basics (#12), from the controller (null from accounting):
+   * Slurm's own texts for the dependency (`afterok:12(unfulfilled)`; null once satisfied), the
+   * constraint (`fast&ssd`), generic resources per node and per job (`gres:gpu:fake:1`,
+   * `gres:gpu:1`), licenses (`matlab:1`) and reservation.
+   */
+  dependency: string | null;
+  features: string | null;
+  tres_per_node: string | null;
+  tres_per_job: string | null;
+  licenses: string | null;
+  reservation: string | null;
+  /** When it may start at the earliest (its begin time while that is ahead). */
+  eligible_time: string | null;
+  /** When it is removed if it could not end by then. */
+  deadline: string | null;
+  requeue: boolean | null;
+  /** Whether it has its nodes to itself (--exclusive: Slurm's OverSubscribe=NO). */
+  exclusive: boolean | null;
+  tasks_per_node: number | null;
+  /**
    * Who answered: slurmctld while it holds the job, slurmdbd's accounting after it was purged
    * (MinJobAge after the end) or for history. The fields below come from accounting only and are
    * null while the controller answers.

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { JOB_STATES } from '../model.js';
 import { LIMITS } from './limits.js';
+import { CONSTRAINT, GPUS, GRES, LICENSES, MAIL_TYPE_NAMES, MAIL_USER } from '../slurm/submit-options.js';
 import { environmentProblems } from '../slurm/job-environment.js';
 import { KEY_PREFIX } from '../slurm/idempotency.js';
 import { JOB_ID_PATTERN, jobIdInRange } from '../slurm/job-ids.js';
@@ -60,6 +61,11 @@ const dependency = z.string().max(LIMITS.specChars, `must be at most ${LIMITS.sp
   .refine((s) => [...s.matchAll(/:(\d+(?:_\d+)?)/g)].every((m) => jobIdInRange(m[1]!)), `names a job id out of range (1-${LIMITS.jobId})`);
 const arraySpec = z.string().max(LIMITS.specChars, `must be at most ${LIMITS.specChars} characters`)
   .regex(/^\d{1,7}(-\d{1,7}(:\d{1,7})?)?(,\d{1,7}(-\d{1,7}(:\d{1,7})?)?)*(%\d{1,7})?$/, 'must be an array spec such as 1-10, 1,3,5 or 0-15:4%2');
+
+/** An ISO 8601 date-time with an offset (`2030-01-01T00:00:00Z`), as epoch seconds; 1970 to 2100. */
+const slurmTimestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, such as 2030-01-01T00:00:00Z' })
+  .transform((s) => Math.floor(Date.parse(s) / 1000))
+  .refine((t) => t > 0 && t < 4_102_444_800, 'must be between 1970 and 2100');
 
 export const MAX_SCRIPT_BYTES = LIMITS.scriptBytes;
 export const MAX_ENV_ENTRIES = LIMITS.envEntries;
@@ -141,6 +147,29 @@ export const submitBody = z.strictObject({
   comment: comment.optional(),
   array: arraySpec.optional(),
   dependency: dependency.optional(),
+  gpus: z.union([positive(1_000_000).transform(String), z.string().regex(GPUS, 'must be a GPU count, or type:count such as fake:1')]).optional(),
+  gres: z.string().max(LIMITS.specChars, `must be at most ${LIMITS.specChars} characters`).regex(GRES, 'must be generic resources such as gpu:1 or gpu:a100:2 (comma separated)').optional(),
+  constraint: z.string().max(LIMITS.specChars, `must be at most ${LIMITS.specChars} characters`).regex(CONSTRAINT, 'must be a constraint expression of feature names with & | * [ ] ( ), such as fast&ssd').optional(),
+  memory_per_cpu: positive(1_000_000_000).optional(),
+  begin_time: slurmTimestamp.optional(),
+  deadline: slurmTimestamp.optional(),
+  reservation: slurmName.optional(),
+  exclusive: z.boolean().optional(),
+  mail_type: z.array(z.enum(MAIL_TYPE_NAMES, { error: `must be one of ${MAIL_TYPE_NAMES.join(', ')}` })).min(1, 'must name at least one mail type').max(MAIL_TYPE_NAMES.length).optional(),
+  mail_user: z.string().regex(MAIL_USER, 'must be a user name or an e-mail address (not starting with -)').optional(),
+  tasks_per_node: positive(1_000_000).optional(),
+  licenses: z.string().max(LIMITS.specChars, `must be at most ${LIMITS.specChars} characters`).regex(LICENSES, 'must be licenses such as matlab:1 (joined by , or |)').optional(),
+  requeue: z.boolean().optional(),
+}).superRefine((s, ctx) => {
+  if (s.memory_per_cpu !== undefined && s.memory_per_node !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['memory_per_cpu'], message: 'cannot be given with memory_per_node (sbatch --mem-per-cpu and --mem are mutually exclusive)' });
+  }
+  if (s.gpus !== undefined && s.gres !== undefined && /(^|,)gpu(:|,|$)/.test(s.gres)) {
+    ctx.addIssue({ code: 'custom', path: ['gpus'], message: 'cannot be given with gpu in gres (Slurm: "Invalid GRES specification (with and without type identification)")' });
+  }
+  if (s.begin_time !== undefined && s.deadline !== undefined && s.deadline <= s.begin_time) {
+    ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'must be after begin_time' });
+  }
 }).superRefine((s, ctx) => {
   // "%x" puts the job name into the output path: a name with "/" (or "..") would move the file
   // outside the directory the path names. The request's name wins over the script's -J.

@@ -20,6 +20,21 @@ export const CONTROLLER_SOURCED = {
   total_cpu: null,
 } as const satisfies Partial<Job>;
 
+/** The fields only the controller reports (#12): null in a record read from accounting. */
+export const NOT_IN_ACCOUNTING = {
+  dependency: null,
+  features: null,
+  tres_per_node: null,
+  tres_per_job: null,
+  licenses: null,
+  reservation: null,
+  eligible_time: null,
+  deadline: null,
+  requeue: null,
+  exclusive: null,
+  tasks_per_node: null,
+} as const satisfies Partial<Job>;
+
 /**
  * sacct's `ExitCode` / `DerivedExitCode`, "status:signal" (WEXITSTATUS:WTERMSIG of the wait
  * status). As the live model reads it: the exit status, or 128 + the signal when a signal ended it.

@@ -17,6 +17,11 @@ export function optionalInt(value: string | undefined): number | null {
   return Number(v);
 }
 
+/** A count Slurm leaves 0 (or NO_VAL16, 65534) when it was not asked for: null then. */
+export function positiveOrNull(n: number | null): number | null {
+  return n === null || n <= 0 || n >= 65534 ? null : n;
+}
+
 /** Epoch seconds (SLURM_TIME_FORMAT=%s) to ISO 8601 UTC; 0 and placeholders are null. */
 export function epochToIso(value: string | undefined): string | null {
   const n = optionalInt(value);

@@ -68,17 +68,17 @@ describe('jobs.get of an array the controller holds', () => {
   const squeue: Answer = { exitCode: 0, stdout: fixture('squeue-jobs.txt'), stderr: '' };
 
   it('accounting down: the whole array from the controller records alone', () => {
-    const { value, runs } = run({ kind: 'jobs.get', jobId: '57' }, { squeue, sacct: SACCT_DOWN });
+    const { value, runs } = run({ kind: 'jobs.get', jobId: '42171' }, { squeue, sacct: SACCT_DOWN });
     expect(runs.map((r) => r.tool)).toEqual(['squeue', 'sacct']);
-    expect(runs[1]!.args).toEqual(expect.arrayContaining(['--allocations', '--jobs=57']));
+    expect(runs[1]!.args).toEqual(expect.arrayContaining(['--allocations', '--jobs=42171']));
     expect(value!.state).toBe('CANCELLED');
     expect(value!.tasks!.map((t) => t.array_task_id ?? t.array_tasks)).toEqual([1, 2, 3, '4-5%2']);
     expect(value!.tasks!.every((t) => t.source === 'controller')).toBe(true);
   });
 
   it('a job that is no array asks no accounting', () => {
-    const { value, runs } = run({ kind: 'jobs.get', jobId: '53' }, { squeue });
-    expect(value).toMatchObject({ job_id: 53, source: 'controller', elapsed: null, tres_allocated: null });
+    const { value, runs } = run({ kind: 'jobs.get', jobId: '42168' }, { squeue });
+    expect(value).toMatchObject({ job_id: 42168, source: 'controller', elapsed: null, tres_allocated: null });
     expect(value!.tasks).toBeUndefined();
     expect(runs.map((r) => r.tool)).toEqual(['squeue']);
   });

@@ -20,36 +20,47 @@ describe('squeue --Format', () => {
   const byId = (id: number) => jobs.find((j) => j.job_id === id)!;
 
   it('reads every record', () => {
-    expect(jobs.map((j) => j.job_id)).toEqual([57, 61, 60, 59, 56, 55, 53, 54, 58, 52]);
+    expect(jobs.map((j) => j.job_id)).toEqual([42170, 42174, 42171, 42172, 42173, 42169, 42168, 42178, 42179, 42177, 42176, 42175]);
   });
 
   it('reads every state it was given', () => {
     expect(Object.fromEntries(jobs.map((j) => [j.job_id, j.state]))).toEqual({
-      52: 'TIMEOUT', 53: 'FAILED', 54: 'PENDING', 55: 'COMPLETED', 56: 'CANCELLED', 57: 'CANCELLED',
-      58: 'SUSPENDED', 59: 'CANCELLED', 60: 'CANCELLED', 61: 'CANCELLED',
+      42175: 'TIMEOUT', 42168: 'FAILED', 42177: 'PENDING', 42169: 'COMPLETED', 42170: 'CANCELLED', 42171: 'CANCELLED',
+      42176: 'SUSPENDED', 42172: 'CANCELLED', 42173: 'CANCELLED', 42174: 'CANCELLED', 42178: 'PENDING', 42179: 'PENDING',
     });
   });
 
   it('keeps names with separators, commas, pipes, spaces and control characters whole', () => {
-    expect(byId(58).name).toBe('a very long job name with spaces, commas | pipes and more text than twenty characters');
-    expect(byId(53).name).toBe('name|with\u001f?no');
-    expect(byId(54).name).toBe('evil\u001e\nname');
+    expect(byId(42176).name).toBe('a very long job name with spaces, commas | pipes and more text than twenty characters');
+    expect(byId(42168).name).toBe('name|with\u001f?no');
+    expect(byId(42177).name).toBe('evil\u001e\nname');
   });
 
   it('reads array tasks and the pending array record', () => {
-    expect(byId(60)).toMatchObject({ array_job_id: 57, array_task_id: 2, array_tasks: null });
-    expect(byId(57)).toMatchObject({ array_job_id: 57, array_task_id: null, array_tasks: '4-5%2' });
-    expect(byId(55)).toMatchObject({ array_job_id: null, array_task_id: null, array_tasks: null });
+    expect(byId(42173)).toMatchObject({ array_job_id: 42171, array_task_id: 2, array_tasks: null });
+    expect(byId(42171)).toMatchObject({ array_job_id: 42171, array_task_id: null, array_tasks: '4-5%2' });
+    expect(byId(42169)).toMatchObject({ array_job_id: null, array_task_id: null, array_tasks: null });
   });
 
   it('reads exit codes from the wait status, times as ISO 8601 UTC, placeholders as null', () => {
-    expect(byId(53)).toMatchObject({ exit_code: 2, reason: 'NonZeroExitCode', nodes: 'vm', account: null, qos: null });
-    expect(byId(52)).toMatchObject({ exit_code: 143, time_limit: 1, reason: 'TimeLimit', end_time: '2026-11-22T05:48:16.000Z' });
-    expect(byId(54)).toMatchObject({ start_time: null, end_time: null, nodes: null, priority: 0, reason: 'JobHeldUser', time_limit: null });
-    expect(byId(55)).toMatchObject({ exit_code: 0, reason: null, submit_time: '2026-11-22T05:48:13.000Z', cpus: 1, node_count: 1, user: 'root' });
-    expect(byId(55).stdout_path).toMatch(/^\/.*\/slurm-55\.out$/);
+    expect(byId(42168)).toMatchObject({ exit_code: 2, reason: 'NonZeroExitCode', nodes: 'vm', account: 'root', qos: 'normal' });
+    expect(byId(42175)).toMatchObject({ exit_code: 143, time_limit: 1, reason: 'TimeLimit', end_time: '2026-12-01T06:47:28.000Z' });
+    expect(byId(42177)).toMatchObject({ start_time: null, end_time: null, nodes: null, priority: 0, reason: 'JobHeldUser', time_limit: null });
+    expect(byId(42169)).toMatchObject({ exit_code: 0, reason: null, submit_time: '2026-12-01T06:45:57.000Z', cpus: 1, node_count: 1, user: 'root' });
+    expect(byId(42169).stdout_path).toMatch(/^\/.*\/slurm-42169\.out$/);
     // squeue names an array task's default file after its job id; Slurm writes slurm-%A_%a.out.
-    expect(byId(60).stdout_path).toBe(`${byId(60).working_directory}/slurm-57_2.out`);
+    expect(byId(42173).stdout_path).toBe(`${byId(42173).working_directory}/slurm-42171_2.out`);
+  });
+
+  it('reads what a job asked for beyond the basics (#12), and null where it asked nothing', () => {
+    expect(byId(42178)).toMatchObject({
+      features: 'fast&ssd', tres_per_node: 'gres:gpu:fake:1', tres_per_job: null, licenses: 'matlab:1', reservation: 'sr-lic',
+      eligible_time: '2030-01-01T00:00:00.000Z', deadline: '2031-01-01T00:00:00.000Z', requeue: false, exclusive: true, tasks_per_node: 1,
+      // afterok on a job that had completed: satisfied, so Slurm no longer reports it.
+      dependency: null,
+    });
+    expect(byId(42179)).toMatchObject({ tres_per_job: 'gres:gpu:1', tres_per_node: null, dependency: 'afterany:42177(unfulfilled)', requeue: true, exclusive: false, eligible_time: null });
+    expect(byId(42169)).toMatchObject({ features: null, licenses: null, reservation: null, deadline: null, tasks_per_node: null, eligible_time: '2026-12-01T06:45:57.000Z' });
   });
 
   it('refuses output of the wrong shape instead of guessing', () => {
@@ -58,10 +69,10 @@ describe('squeue --Format', () => {
   });
 
   it('finds a job by id or by array task', () => {
-    expect(pickJob(jobs, '60')?.job_id).toBe(60);
-    expect(pickJob(jobs, '57_2')?.job_id).toBe(60);
-    expect(pickJob(jobs, '57_5')?.job_id).toBe(57);
-    expect(pickJob(jobs, '57_9')).toBeUndefined();
+    expect(pickJob(jobs, '42173')?.job_id).toBe(42173);
+    expect(pickJob(jobs, '42171_2')?.job_id).toBe(42173);
+    expect(pickJob(jobs, '42171_5')?.job_id).toBe(42171);
+    expect(pickJob(jobs, '42171_9')).toBeUndefined();
     expect(inArraySpec('1-9:4,12%2', 5)).toBe(true);
     expect(inArraySpec('1-9:4,12%2', 6)).toBe(false);
     expect(inArraySpec('1-9:4,12%2', 12)).toBe(true);

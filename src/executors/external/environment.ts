@@ -57,10 +57,16 @@ export function withJobEnvironment(base: Record<string, string>, args: string[],
     // environment's only SLURM_* are SLURM_CONF and the token, set below.
     env = { ...env, ...job };
     delete env.SLURM_TIME_FORMAT; // sbatch prints no times, and would copy it into the job
-    delete env.TZ; // nor does it read any
+    // TZ stays: the tool environment's UTC, in which sbatch reads --begin and --deadline (it is
+    // not copied into the job: not named, not SLURM_*), or the job's own, which must reach the job
+    // (sbatchArgs() then writes those times in the job's zone).
     const names = Object.keys(job);
     if (names.length) args = args.map((arg) => (arg === '--export=NIL' ? `--export=NIL,${names.join(',')}` : arg));
   }
+  // sbatch reads --begin/--deadline in its own TZ: the job's when it sets one (sbatchArgs() writes
+  // the times in that zone), else the tools' UTC. sbatch never copies its own TZ into the job
+  // (--export=NIL: only the named variables and SLURM_* ones).
+  if (job?.TZ) env.TZ = job.TZ;
   if (token) env.SLURM_JWT = token;
   return { env, args, files };
 }

@@ -17,6 +17,8 @@ export const JOB_FIELDS = [
   'JobID', 'ArrayJobID', 'ArrayTaskID', 'Name', 'UserName', 'Account', 'Partition', 'QOS',
   'State', 'Reason', 'PriorityLong', 'SubmitTime', 'StartTime', 'EndTime', 'TimeLimit',
   'NodeList', 'NumNodes', 'NumCPUs', 'exit_code', 'WorkDir', 'STDOUT', 'STDERR',
+  'Dependency', 'Feature', 'tres-per-node', 'tres-per-job', 'Licenses', 'Reservation', 'EligibleTime',
+  'Deadline', 'Requeue', 'OverSubscribe', 'NTPerNode',
 ] as const;
 
 /**

@@ -19,6 +19,7 @@ import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend
 import { isArrayId, wholeArray } from '../../slurm/arrays.js';
 import { jobHasEnded } from '../../slurm/accounting.js';
 import { withoutInvalidUserLines } from '../../slurm/filters.js';
+import { slurmTime } from '../../slurm/submit-options.js';
 import { getUser, listAccounts, listQos } from './assoc-plans.js';
 import { accountedJob, accountedQuietly, accountedRecords, accountingPing, history, jobSteps } from './accounting-plans.js';
 import { clusterInfo, getNode, getPartition, listNodes, listPartitions, ping } from './cluster-plans.js';
@@ -154,9 +155,29 @@ export function sbatchArgs(s: JobSubmission): string[] {
     ['mem', s.memory_per_node === undefined ? undefined : `${s.memory_per_node}M`],
     ['chdir', s.working_directory], ['output', s.stdout], ['error', s.stderr], ['account', s.account],
     ['qos', s.qos], ['comment', s.comment], ['array', s.array], ['dependency', s.dependency],
+    ['gpus', s.gpus], ['gres', s.gres], ['constraint', s.constraint],
+    ['mem-per-cpu', s.memory_per_cpu === undefined ? undefined : `${s.memory_per_cpu}M`],
+    ['begin', s.begin_time === undefined ? undefined : sbatchTime(s.begin_time, s, 'begin_time')],
+    ['deadline', s.deadline === undefined ? undefined : sbatchTime(s.deadline, s, 'deadline')],
+    ['reservation', s.reservation], ['mail-type', s.mail_type?.join(',')], ['mail-user', s.mail_user],
+    ['ntasks-per-node', s.tasks_per_node], ['licenses', s.licenses],
   ]).map(([flag, value]) => `--${flag}=${value}`)];
   if (s.hold) args.push('--hold');
+  if (s.exclusive) args.push('--exclusive');
+  if (s.requeue !== undefined) args.push(s.requeue ? '--requeue' : '--no-requeue');
   return args;
+}
+
+/** A time as sbatch will read it (src/slurm/submit-options.ts, slurmTime: the job's TZ under --auth=jwt). */
+function sbatchTime(epoch: number, s: JobSubmission, field: string): string {
+  const zone = s.environment?.TZ;
+  const text = slurmTime(epoch, zone?.replace(/^:/, '') || 'UTC');
+  if (text === undefined) {
+    throw new GatewayError('invalid_request', `Invalid body: ${field}: cannot be written in the job's time zone environment.TZ=${JSON.stringify(zone)} (not a zone name such as Europe/Paris)`, {
+      details: { issues: [{ field, message: 'environment.TZ is not a time zone name' }] },
+    });
+  }
+  return text;
 }
 
 /** The pairs whose value was given. */

@@ -4,7 +4,7 @@
  * src/slurm/accounting.ts, so that the external executor's sacct answers equal these. Pure.
  */
 import type { Job, JobStep } from '../../model.js';
-import { cpuSeconds, parseTres, waitStatusParts } from '../../slurm/accounting.js';
+import { cpuSeconds, NOT_IN_ACCOUNTING, parseTres, waitStatusParts } from '../../slurm/accounting.js';
 import { epochToIso, optionalText } from '../../slurm/values.js';
 import type { Constants, RawAcctJob, RawAcctStep, RawJobStep } from './binding.js';
 
@@ -152,6 +152,7 @@ export function toAccountingRecord(r: RawAcctJob, c: Constants, withSteps: boole
     working_directory: null,
     stdout_path: null,
     stderr_path: null,
+    ...NOT_IN_ACCOUNTING,
     source: 'accounting',
     cluster: optionalText(r.cluster ?? ''),
     elapsed: r.elapsed,

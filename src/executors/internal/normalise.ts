@@ -7,7 +7,7 @@
  */
 import type { ClusterInfo, ControllerStats, Job, Node, Partition } from '../../model.js';
 import { exitCode } from '../../slurm/values.js';
-import { epochToIso, list, optionalText } from '../../slurm/values.js';
+import { epochToIso, list, optionalText, positiveOrNull } from '../../slurm/values.js';
 import { outputPath } from '../../slurm/output-path.js';
 import { CONTROLLER_SOURCED } from '../../slurm/accounting.js';
 import type { Constants, RawConfig, RawJob, RawNode, RawPartition, RawStats } from './binding.js';
@@ -59,6 +59,18 @@ function printedJob(r: RawJob, c: Constants, now: number): Job {
     working_directory: optionalText(printed(r.work_dir)),
     stdout_path: optionalText(stdout),
     stderr_path: r.batch_flag ? optionalText(r.std_err ?? stdout) : null,
+    dependency: optionalText(printed(r.dependency)),
+    features: optionalText(printed(r.features)),
+    tres_per_node: optionalText(r.tres_per_node ?? ''),
+    tres_per_job: optionalText(r.tres_per_job ?? ''),
+    licenses: optionalText(printed(r.licenses)),
+    reservation: optionalText(printed(r.resv_name)),
+    eligible_time: slurmTime(r.eligible_time, c),
+    deadline: slurmTime(r.deadline, c),
+    // squeue prints both with %u: NO_VAL16 reads as a number, not 0 or 1.
+    requeue: r.requeue === 1 ? true : r.requeue === 0 ? false : null,
+    exclusive: r.shared === 0, // job_share_string(): JOB_SHARED_NONE prints NO
+    tasks_per_node: positiveOrNull(r.ntasks_per_node),
     ...CONTROLLER_SOURCED,
   };
 }

@@ -41,6 +41,18 @@ export interface RawJob {
   batch_flag: number;
   /** The job's comment; it carries the gateway's Idempotency-Key token (src/slurm/idempotency.ts). */
   comment: string | null;
+  dependency: string | null;
+  features: string | null;
+  tres_per_node: string | null;
+  tres_per_job: string | null;
+  licenses: string | null;
+  resv_name: string | null;
+  eligible_time: number;
+  deadline: number;
+  requeue: number;
+  /** JOB_SHARED_NONE (0) for --exclusive, else OK / USER / MCS / NO_VAL16. */
+  shared: number;
+  ntasks_per_node: number;
 }
 
 /** A node as sinfo sees it (MIXED derived from allocated CPUs), with the partitions holding it. */
@@ -149,6 +161,20 @@ export interface RawJobDesc {
   contiguous?: number;
   mail_type?: number;
   bitflags?: number;
+  features?: string;
+  reservation?: string;
+  licenses?: string;
+  mail_user?: string;
+  tres_per_node?: string;
+  tres_per_job?: string;
+  shared?: number;
+  requeue?: number;
+  ntasks_per_node?: number;
+  /** Epoch seconds. */
+  begin_time?: number;
+  deadline?: number;
+  /** MiB; the binding sets pn_min_memory to it with MEM_PER_CPU. */
+  mem_per_cpu?: number;
 }
 
 

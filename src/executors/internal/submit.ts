@@ -10,6 +10,7 @@ import { GatewayError } from '../../errors.js';
 import { assertJobEnvironment, DEFAULT_JOB_ENV } from '../../slurm/job-environment.js';
 import { directiveLines, plainWords } from '../../slurm/script-directives.js';
 import { timeStr2Mins } from '../../slurm/values.js';
+import { mailTypeBits } from '../../slurm/submit-options.js';
 import type { Constants, RawJobDesc } from './binding.js';
 
 export interface SubmitContext {
@@ -153,6 +154,21 @@ export function jobDescriptor(s: JobSubmission, ctx: SubmitContext, c: Constants
     desc.pn_min_memory = mib;
   }
   if (pick('hold') === true) desc.priority = 0;
+
+  // The options of #12, from the request only (slurm_opt_create_job_desc(), 22.05).
+  if (s.gpus !== undefined) desc.tres_per_job = `gres:gpu:${s.gpus}`;
+  if (s.gres !== undefined) desc.tres_per_node = s.gres.split(',').map((g) => `gres:${g}`).join(',');
+  if (s.constraint !== undefined) desc.features = s.constraint;
+  if (s.memory_per_cpu !== undefined) desc.mem_per_cpu = s.memory_per_cpu;
+  if (s.begin_time !== undefined) desc.begin_time = s.begin_time;
+  if (s.deadline !== undefined) desc.deadline = s.deadline;
+  if (s.reservation !== undefined) desc.reservation = s.reservation;
+  if (s.exclusive) desc.shared = 0; // JOB_SHARED_NONE
+  if (s.mail_type !== undefined) desc.mail_type = mailTypeBits(s.mail_type);
+  if (s.mail_user !== undefined) desc.mail_user = s.mail_user;
+  if (s.tasks_per_node !== undefined) desc.ntasks_per_node = s.tasks_per_node;
+  if (s.licenses !== undefined) desc.licenses = s.licenses;
+  if (s.requeue !== undefined) desc.requeue = s.requeue ? 1 : 0;
 
   // Tasks, CPUs and nodes: sbatch's _opt_verify() and slurm_opt_create_job_desc().
   const nodesText = text('nodes');

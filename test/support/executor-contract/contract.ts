@@ -81,6 +81,9 @@ const JOB_KEYS = [
   'exit_code', 'working_directory', 'stdout_path', 'stderr_path',
   // #11: who answered, and what only accounting knows (null while the controller answers).
   'source', 'cluster', 'elapsed', 'derived_exit_code', 'signal', 'tres_requested', 'tres_allocated', 'max_rss', 'total_cpu',
+  // #12: what the job asked for beyond the basics.
+  'dependency', 'features', 'tres_per_node', 'tres_per_job', 'licenses', 'reservation', 'eligible_time', 'deadline',
+  'requeue', 'exclusive', 'tasks_per_node',
 ] as const satisfies ReadonlyArray<keyof Job>;
 const NODE_KEYS = ['name', 'state', 'state_flags', 'cpus', 'memory_mib', 'partitions', 'features', 'reason'] as const satisfies ReadonlyArray<keyof Node>;
 const PARTITION_KEYS = ['name', 'state', 'default', 'nodes', 'node_count', 'cpus_total', 'max_time', 'default_time', 'max_nodes', 'min_nodes'] as const satisfies ReadonlyArray<keyof Partition>;
@@ -105,7 +108,12 @@ function expectJob(job: Job): void {
   for (const key of ['array_tasks', 'account', 'partition', 'qos', 'reason', 'nodes', 'working_directory', 'stdout_path', 'stderr_path'] as const) {
     expect({ [key]: stringOrNull(job[key]) }).toEqual({ [key]: true });
   }
-  for (const key of ['submit_time', 'start_time', 'end_time'] as const) expect({ [key]: isoOrNull(job[key]) }).toEqual({ [key]: true });
+  for (const key of ['submit_time', 'start_time', 'end_time', 'eligible_time', 'deadline'] as const) expect({ [key]: isoOrNull(job[key]) }).toEqual({ [key]: true });
+  for (const key of ['dependency', 'features', 'tres_per_node', 'tres_per_job', 'licenses', 'reservation'] as const) {
+    expect({ [key]: stringOrNull(job[key]) }).toEqual({ [key]: true });
+  }
+  for (const key of ['requeue', 'exclusive'] as const) expect({ [key]: job[key] === null || typeof job[key] === 'boolean' }).toEqual({ [key]: true });
+  expect({ tasks_per_node: numberOrNull(job.tasks_per_node) }).toEqual({ tasks_per_node: true });
   expect(typeof job.name).toBe('string');
   expect(typeof job.user).toBe('string');
   expect(typeof job.state).toBe('string');

@@ -3,7 +3,7 @@ import { FIELD_SEP, JOB_FIELDS, RECORD_SEP } from '../formats.js';
 import { outputPath } from '../../../slurm/output-path.js';
 import { records, UnreadableOutput } from './values.js';
 import { CONTROLLER_SOURCED } from '../../../slurm/accounting.js';
-import { durationToMinutes, epochToIso, exitCode, optionalInt, optionalText } from '../../../slurm/values.js';
+import { durationToMinutes, epochToIso, exitCode, optionalInt, optionalText, positiveOrNull } from '../../../slurm/values.js';
 
 type Field = (typeof JOB_FIELDS)[number];
 
@@ -52,6 +52,17 @@ function fields(f: Record<Field, string>): Job {
     working_directory: optionalText(f.WorkDir),
     stdout_path: optionalText(f.STDOUT),
     stderr_path: optionalText(f.STDERR),
+    dependency: optionalText(f.Dependency),
+    features: optionalText(f.Feature),
+    tres_per_node: optionalText(f['tres-per-node']),
+    tres_per_job: optionalText(f['tres-per-job']),
+    licenses: optionalText(f.Licenses),
+    reservation: optionalText(f.Reservation),
+    eligible_time: epochToIso(f.EligibleTime),
+    deadline: epochToIso(f.Deadline),
+    requeue: f.Requeue === '1' ? true : f.Requeue === '0' ? false : null,
+    exclusive: optionalText(f.OverSubscribe) === null ? null : f.OverSubscribe === 'NO',
+    tasks_per_node: positiveOrNull(optionalInt(f.NTPerNode)),
     ...CONTROLLER_SOURCED,
   };
 }

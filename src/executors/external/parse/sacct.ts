@@ -5,7 +5,7 @@
  * rules of src/slurm/accounting.ts. Pure.
  */
 import type { Job, JobStep } from '../../../model.js';
-import { cpuSeconds, exitCodeParts, parseTres } from '../../../slurm/accounting.js';
+import { cpuSeconds, exitCodeParts, NOT_IN_ACCOUNTING, parseTres } from '../../../slurm/accounting.js';
 import { durationToMinutes, epochToIso, optionalInt, optionalText } from '../../../slurm/values.js';
 import { SACCT_FIELDS } from '../formats.js';
 import { UnreadableOutput } from './values.js';
@@ -90,6 +90,7 @@ export function sacctJob(row: SacctRow, maxRss: number | null = null): Job {
     working_directory: null,
     stdout_path: null,
     stderr_path: null,
+    ...NOT_IN_ACCOUNTING,
     source: 'accounting',
     cluster: optionalText(row.Cluster),
     elapsed: optionalInt(row.ElapsedRaw),

@@ -160,7 +160,13 @@ const badArray = fc.oneof(
   notString,
 );
 const SUBMIT_FIELDS = ['script', 'name', 'partition', 'time_limit', 'nodes', 'ntasks', 'cpus_per_task', 'memory_per_node', 'working_directory',
-  'stdout', 'stderr', 'environment', 'hold', 'account', 'qos', 'comment', 'array', 'dependency'];
+  'stdout', 'stderr', 'environment', 'hold', 'account', 'qos', 'comment', 'array', 'dependency',
+  // #12
+  'gpus', 'gres', 'constraint', 'memory_per_cpu', 'begin_time', 'deadline', 'reservation', 'exclusive', 'mail_type', 'mail_user',
+  'tasks_per_node', 'licenses', 'requeue'];
+/** Values the schema refuses for one field of the submit body (hostile text may happen to be valid, e.g. `xxx` as a constraint). */
+const refusedFor = (field: string, values: fc.Arbitrary<unknown>) =>
+  values.filter((v) => !(submitBody.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[field]!.safeParse(v).success);
 const unknownKey = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), hostile).filter((k) => !SUBMIT_FIELDS.includes(k) && k !== '__proto__');
 const directive = fc.tuple(fc.constantFrom('-o ', '--output=', '--out ', '-e', '--error=', '-D ', '--chdir=', '-Ho ', '--input=', "-o '"), traversal)
   .map(([opt, path]) => `#!/bin/sh\n# a comment\n#SBATCH ${opt}${path}${opt.endsWith("'") ? "'" : ''}\nexit 0\n`);
@@ -196,6 +202,14 @@ const submitMutation: fc.Arbitrary<Mutation> = fc.oneof(
   badSlurmName.map(m('qos')),
   badArray.map(m('array')),
   badDependency.map(m('dependency')),
+  // #12: hostile text and wrong types in every new field; each must be refused before Slurm.
+  ...(['gpus', 'gres', 'constraint', 'begin_time', 'deadline', 'reservation', 'mail_user', 'licenses'] as const)
+    .map((field) => refusedFor(field, fc.oneof(hostile, notString, fc.constantFrom('-x', 'a;b', 'a b', '$(id)', '`id`', '2030-01-01T00:00:00'))).map(m(field))),
+  refusedFor('mail_type', fc.oneof(hostile.map((s) => [s]), anyJson)).map(m('mail_type')),
+  badNumber(1_000_000_000).map(m('memory_per_cpu')),
+  badNumber(1_000_000).map(m('tasks_per_node')),
+  notBoolean.map(m('exclusive')),
+  notBoolean.map(m('requeue')),
   fc.tuple(unknownKey, anyJson).map(([k, v]) => ({ [k]: v })),
 );
 

@@ -78,12 +78,13 @@ export interface JobSubmission {
 
 export interface JobUpdate {
   name?: string;
-  /** Minutes. */
-  time_limit?: number;
+  /** Minutes; null: unlimited. */
+  time_limit?: number | null;
   partition?: string;
   comment?: string;
   account?: string;
   qos?: string;
+  /** "" removes every dependency. */
   dependency?: string;
   nice?: number;
 }

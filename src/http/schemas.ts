@@ -185,12 +185,14 @@ export const submitBody = z.strictObject({
 
 export const updateBody = z.strictObject({
   name: jobName.optional(),
-  time_limit: timeLimit.optional(),
+  /** null: unlimited (within the partition's MaxTime). */
+  time_limit: timeLimit.nullable().optional(),
   partition: slurmName.optional(),
   comment: comment.optional(),
   account: slurmName.optional(),
   qos: slurmName.optional(),
-  dependency: dependency.optional(),
+  /** "" removes every dependency. */
+  dependency: z.union([z.literal(''), dependency]).optional(),
   nice: z.number().int('must be an integer').min(-2_147_483_645).max(2_147_483_645).optional(),
 }).refine((u) => Object.keys(u).length > 0, 'must change at least one field');
 

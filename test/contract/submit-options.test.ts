@@ -71,3 +71,26 @@ describe.each(modes())('submit options ($executor:$application)', ({ executor, a
     expect(execFileSync('squeue', ['-h', '-t', 'all', '-o', '%i'], { encoding: 'utf8' }).split('\n').length).toBe(before);
   });
 });
+
+describe.each(modes())('PATCH clears a dependency and unlimits a time limit ($executor:$application)', ({ executor, application }) => {
+  let gateway: Gateway;
+  const ids: number[] = [];
+  beforeAll(async () => { gateway = await startGateway([`--executor=${executor}`, `--application=${application}`, '--parallel=2']); });
+  afterAll(async () => {
+    if (ids.length) execFileSync('scancel', ids.map(String));
+    await gateway?.stop();
+  });
+
+  it('dependency "" removes it; time_limit null is unlimited', async () => {
+    const first = await request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', hold: true });
+    ids.push(first.body.job_id);
+    const res = await request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', hold: true, time_limit: 5, dependency: `afterok:${first.body.job_id}` });
+    ids.push(res.body.job_id);
+    const before = await request(gateway.url).get(`/v1/jobs/${res.body.job_id}`);
+    expect(before.body).toMatchObject({ time_limit: 5, dependency: `afterok:${first.body.job_id}(unfulfilled)` });
+    const patched = await request(gateway.url).patch(`/v1/jobs/${res.body.job_id}`).send({ dependency: '', time_limit: null });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ time_limit: null, dependency: null });
+    expect(scontrol(res.body.job_id)).toMatch(/TimeLimit=UNLIMITED[\s\S]*Dependency=\(null\)|Dependency=\(null\)[\s\S]*TimeLimit=UNLIMITED/);
+  });
+});

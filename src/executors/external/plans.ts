@@ -231,7 +231,7 @@ function* control(jobId: string, action: JobAction): Plan<null> {
 function* update(jobId: string, u: import('../../commands.js').JobUpdate): Plan<null> {
   const comment = u.comment === undefined ? undefined : yield* keepKey(jobId, u.comment);
   const args = ['update', `JobId=${jobId}`, ...present([
-    ['JobName', u.name], ['TimeLimit', u.time_limit], ['Partition', u.partition], ['Comment', comment],
+    ['JobName', u.name], ['TimeLimit', u.time_limit === null ? 'UNLIMITED' : u.time_limit], ['Partition', u.partition], ['Comment', comment],
     ['Account', u.account], ['QOS', u.qos], ['Dependency', u.dependency], ['Nice', u.nice],
   ]).map(([key, value]) => `${key}=${value}`)];
   yield* expectQuiet(jobId, { tool: 'scontrol', args }, `Updating job ${jobId} failed`);

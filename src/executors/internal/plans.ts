@@ -242,7 +242,8 @@ function* update(jobId: string, u: JobUpdate, env: PlanEnv): Plan<null> {
   const rejected = (sentence: string) => new GatewayError('scheduler_rejected', `${what}: ${sentence}`, { details: { slurm_error: sentence } });
   const desc: OpArgs<'update'> = { job_id_str: jobId };
   if (u.name !== undefined) desc.name = u.name;
-  if (u.time_limit !== undefined) {
+  if (u.time_limit === null) desc.time_limit = c.INFINITE; // scontrol's TimeLimit=UNLIMITED
+  else if (u.time_limit !== undefined) {
     const minutes = timeStr2Mins(String(u.time_limit));
     if (minutes === undefined) throw yield* explain(rejected('Invalid TimeLimit value'), jobId, env);
     desc.time_limit = minutes < 0 ? c.INFINITE : minutes;

@@ -65,6 +65,7 @@ const std::map<std::string, Factory> &Factories() {
       {"nodes", ops::MakeNodes},
       {"partitions", ops::MakePartitions},
       {"submit", ops::MakeSubmit},
+      {"will_run", ops::MakeWillRun},
       {"update", ops::MakeUpdate},
       {"kill", ops::MakeKill},
       {"suspend", ops::MakeSuspend},

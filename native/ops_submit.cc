@@ -1,6 +1,10 @@
 // Job descriptors: submit (sbatch) and update (scontrol update).
 #include "ops_util.h"
 
+// Exported by libslurm (slurm_protocol_defs.c) but declared only in Slurm's internal headers;
+// slurm.h names it as the way to free slurm_job_will_run2()'s answer.
+extern "C" void slurm_free_will_run_response_msg(will_run_response_msg_t *msg);
+
 namespace sr {
 namespace ops {
 namespace {
@@ -152,7 +156,47 @@ class UpdateOp : public Op {
 
 }  // namespace
 
+// will_run: slurm_job_will_run2(), what `sbatch --test-only` asks: whether and when the job would
+// start, where, with how many CPUs, and which jobs it would preempt; nothing is created.
+class WillRunOp : public Op {
+ public:
+  explicit WillRunOp(const Napi::Object &a) { desc_.From(a); }
+  ~WillRunOp() override {
+    if (resp_) slurm_free_will_run_response_msg(resp_);
+  }
+
+ private:
+  void Run() override {
+    if (slurm_job_will_run2(desc_.get(), &resp_) != SLURM_SUCCESS) {
+      resp_ = nullptr;
+      Fail("slurm_job_will_run2");
+    }
+  }
+  Napi::Value ToJS(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("start_time", Num(env, double(resp_->start_time)));
+    out.Set("node_list", Str(env, resp_->node_list));
+    out.Set("part_name", Str(env, resp_->part_name));
+    out.Set("proc_cnt", Num(env, resp_->proc_cnt));
+    Napi::Array preempts = Napi::Array::New(env);
+    if (resp_->preemptee_job_id) {
+      uint32_t n = 0;
+      ListIterator it = slurm_list_iterator_create(resp_->preemptee_job_id);
+      while (auto *id = static_cast<uint32_t *>(slurm_list_next(it))) preempts.Set(n++, Num(env, *id));
+      slurm_list_iterator_destroy(it);
+    }
+    out.Set("preemptee_job_ids", preempts);
+    slurm_free_will_run_response_msg(resp_);
+    resp_ = nullptr;
+    return out;
+  }
+
+  JobDesc desc_;
+  will_run_response_msg_t *resp_ = nullptr;
+};
+
 std::unique_ptr<Op> MakeSubmit(const Args &a) { return std::make_unique<SubmitOp>(a); }
+std::unique_ptr<Op> MakeWillRun(const Args &a) { return std::make_unique<WillRunOp>(a); }
 std::unique_ptr<Op> MakeUpdate(const Args &a) { return std::make_unique<UpdateOp>(a); }
 
 }  // namespace ops

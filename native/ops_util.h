@@ -131,6 +131,7 @@ std::unique_ptr<Op> MakeNodes(const Args &a);
 std::unique_ptr<Op> MakePartitions(const Args &a);
 // ops_submit.cc: job descriptors
 std::unique_ptr<Op> MakeSubmit(const Args &a);
+std::unique_ptr<Op> MakeWillRun(const Args &a);
 std::unique_ptr<Op> MakeUpdate(const Args &a);
 // ops_accounting.cc: slurmdbd (sacct's jobs and steps, its health)
 std::unique_ptr<Op> MakeAcctJobs(const Args &a);

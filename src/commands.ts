@@ -3,7 +3,7 @@
  * a child process unchanged, and every executor has one exhaustive `switch (command.kind)`.
  */
 import type { IdempotencyTag } from './slurm/idempotency.js';
-import type { AccountInfo, AccountingPing, Qos, UserInfo, ClusterInfo, HistoryPage, HistoryPosition, Job, JobState, JobStep, Node, Partition, Ping } from './model.js';
+import type { AccountInfo, AccountingPing, Qos, UserInfo, ClusterInfo, HistoryPage, HistoryPosition, Job, JobState, JobValidation, JobStep, Node, Partition, Ping } from './model.js';
 
 /** `123` or an array task `123_4`. */
 export type JobId = string;
@@ -103,6 +103,8 @@ export type SchedulerCommand =
    * id answers the whole array (`tasks`); `123_4` answers that task.
    */
   | { kind: 'jobs.get'; jobId: JobId }
+  /** Whether and when the submission would run; creates nothing (sbatch --test-only). */
+  | { kind: 'jobs.validate'; submission: JobSubmission }
   /** A job's steps: from slurmctld while the job runs, from accounting after. */
   | { kind: 'jobs.steps'; jobId: JobId }
   /** Ended jobs from accounting, one page (src/slurm/history.ts walks the window and cuts the page). */
@@ -149,6 +151,7 @@ export interface CommandResults {
   'jobs.list': Job[];
   'jobs.list.since': JobListSince;
   'jobs.get': Job;
+  'jobs.validate': JobValidation;
   'jobs.steps': JobStep[];
   'jobs.history': HistoryPage;
   'accounting.ping': AccountingPing;

@@ -263,3 +263,22 @@ export interface AccountingPing {
   /** Why it is down or not configured, as Slurm said it. */
   reason: string | null;
 }
+
+/**
+ * What POST /v1/jobs with `validate: true` answers (#12): Slurm's test-only submission
+ * (`sbatch --test-only`, slurm_job_will_run2), which creates nothing. It judges resources
+ * (nodes, CPUs, memory, GRES, partition, reservation, begin time); like Slurm's own test it does
+ * not judge dependencies, QOS or account limits.
+ */
+export interface JobValidation {
+  will_run: boolean;
+  /** When it would start (now, or later behind other jobs or its begin time). */
+  start_time: string | null;
+  nodes: string | null;
+  partition: string | null;
+  cpus: number | null;
+  /** Jobs it would preempt. */
+  preempts: number[];
+  /** Slurm's reason when it would not run, e.g. "Requested node configuration is not available". */
+  reason: string | null;
+}

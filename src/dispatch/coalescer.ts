@@ -6,7 +6,7 @@ import { withDeadline, type CommandDispatcher } from './dispatcher.js';
 /** Every command kind, read or write: a new command cannot be added without deciding. */
 const ACCESS = {
   ping: 'read', 'cluster.info': 'read', 'jobs.list': 'read', 'jobs.list.since': 'read', 'jobs.get': 'read',
-  'jobs.steps': 'read', 'jobs.history': 'read', 'accounting.ping': 'read',
+  'jobs.steps': 'read', 'jobs.validate': 'read', 'jobs.history': 'read', 'accounting.ping': 'read',
   'accounts.list': 'read', 'users.get': 'read', 'qos.list': 'read',
   'jobs.submit': 'write', 'jobs.cancel': 'write', 'jobs.control': 'write', 'jobs.update': 'write',
   'nodes.list': 'read', 'nodes.get': 'read', 'partitions.list': 'read', 'partitions.get': 'read',

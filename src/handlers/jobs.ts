@@ -34,8 +34,14 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
       if (!ctx.is('application/json')) throw new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
       const header = ctx.headers['idempotency-key'];
       const key = header === undefined ? undefined : validate(idempotencyKey, header, 'Idempotency-Key header');
-      const submission = validate(submitBody, ctx.request.body, 'body');
+      const { validate: testOnly, ...submission } = validate(submitBody, ctx.request.body, 'body');
       const identity = ctx.state.request.identity;
+      if (testOnly) {
+        // Nothing is created, so there is nothing to make idempotent: the key plays no part.
+        if (!identity) submission.working_directory ??= defaults.workingDirectory;
+        ctx.body = await dispatcher.dispatch({ kind: 'jobs.validate', submission }, ctx.state.request);
+        return;
+      }
       // Hashed as the caller sent it, before the defaults below (another replica may differ).
       const tag = key === undefined ? undefined : idempotencyTag(identity?.user ?? gatewayReader().user, key, submission);
       if (tag && utf8Bytes(taggedComment(tag, submission.comment)) > SLURM_COMMENT_BYTES) {

@@ -160,6 +160,8 @@ export const submitBody = z.strictObject({
   tasks_per_node: positive(1_000_000).optional(),
   licenses: z.string().max(LIMITS.specChars, `must be at most ${LIMITS.specChars} characters`).regex(LICENSES, 'must be licenses such as matlab:1 (joined by , or |)').optional(),
   requeue: z.boolean().optional(),
+  /** Answer whether and when it would run (Slurm's test-only submission) instead of submitting. */
+  validate: z.boolean().optional(),
 }).superRefine((s, ctx) => {
   if (s.memory_per_cpu !== undefined && s.memory_per_node !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['memory_per_cpu'], message: 'cannot be given with memory_per_node (sbatch --mem-per-cpu and --mem are mutually exclusive)' });

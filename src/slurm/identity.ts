@@ -24,7 +24,12 @@ export function noLocalAccount(user: string): GatewayError {
  * request names a directory (sbatch run by the caller in their home does the same). One rule for
  * both executors; under --auth=none the handler has already put in the gateway user's home.
  */
+/** A submission (or its test, jobs.validate) names a job the caller will own. */
+export function submitsAJob(command: SchedulerCommand): command is Extract<SchedulerCommand, { kind: 'jobs.submit' | 'jobs.validate' }> {
+  return command.kind === 'jobs.submit' || command.kind === 'jobs.validate';
+}
+
 export function inCallersHome<C extends SchedulerCommand>(command: C, caller: Account): C {
-  if (command.kind !== 'jobs.submit' || command.submission.working_directory) return command;
+  if ((command.kind !== 'jobs.submit' && command.kind !== 'jobs.validate') || command.submission.working_directory) return command;
   return { ...command, submission: { ...command.submission, working_directory: caller.home } };
 }

@@ -94,3 +94,22 @@ describe.each(modes())('PATCH clears a dependency and unlimits a time limit ($ex
     expect(scontrol(res.body.job_id)).toMatch(/TimeLimit=UNLIMITED[\s\S]*Dependency=\(null\)|Dependency=\(null\)[\s\S]*TimeLimit=UNLIMITED/);
   });
 });
+
+describe.each(modes())('validate: true ($executor:$application)', ({ executor, application }) => {
+  let gateway: Gateway;
+  beforeAll(async () => { gateway = await startGateway([`--executor=${executor}`, `--application=${application}`, '--parallel=2']); });
+  afterAll(async () => { await gateway?.stop(); });
+
+  it('answers whether, when and where the job would run, and why not, creating nothing', async () => {
+    const name = uniqueName('validate');
+    const ask = (fields: Record<string, unknown>) => request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', name, validate: true, ...fields });
+    const now = await ask({});
+    expect([now.status, now.body]).toEqual([200, { will_run: true, start_time: expect.any(String), nodes: expect.any(String), partition: 'debug', cpus: 1, preempts: [], reason: null }]);
+    expect((await ask({ begin_time: '2030-01-01T00:00:00Z', partition: 'long' })).body).toMatchObject({ will_run: true, start_time: '2030-01-01T00:00:00.000Z', partition: 'long' });
+    expect((await ask({ nodes: 5 })).body).toMatchObject({ will_run: false, reason: 'Requested node configuration is not available' });
+    expect((await ask({ gres: 'gpu:fake:3' })).body).toMatchObject({ will_run: false, reason: 'Requested node configuration is not available' });
+    expect((await ask({ partition: 'nope' })).body).toMatchObject({ will_run: false, reason: 'Invalid partition name specified' });
+    expect((await ask({ mail_user: '-x' })).status).toBe(400);
+    expect(execFileSync('squeue', ['-h', '-t', 'all', '-n', name, '-o', '%i'], { encoding: 'utf8' }).trim()).toBe('');
+  });
+});

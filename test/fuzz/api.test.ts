@@ -163,7 +163,7 @@ const SUBMIT_FIELDS = ['script', 'name', 'partition', 'time_limit', 'nodes', 'nt
   'stdout', 'stderr', 'environment', 'hold', 'account', 'qos', 'comment', 'array', 'dependency',
   // #12
   'gpus', 'gres', 'constraint', 'memory_per_cpu', 'begin_time', 'deadline', 'reservation', 'exclusive', 'mail_type', 'mail_user',
-  'tasks_per_node', 'licenses', 'requeue'];
+  'tasks_per_node', 'licenses', 'requeue', 'validate'];
 /** Values the schema refuses for one field of the submit body (hostile text may happen to be valid, e.g. `xxx` as a constraint). */
 const refusedFor = (field: string, values: fc.Arbitrary<unknown>) =>
   values.filter((v) => !(submitBody.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[field]!.safeParse(v).success);

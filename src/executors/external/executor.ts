@@ -7,7 +7,7 @@ import { lookupAccount, lookupAccountSync, type Account } from '../../auth/accou
 import { planFor, type Plan } from './plans.js';
 import { SlurmRunner, userNamespaceProblem, type Invocation, type ToolRunner } from './runner.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
-import { inCallersHome, noLocalAccount } from '../../slurm/identity.js';
+import { inCallersHome, noLocalAccount, submitsAJob } from '../../slurm/identity.js';
 
 /**
  * Runs Slurm's own tools (sbatch, squeue, scancel, scontrol, sinfo, sdiag, sacct, sacctmgr) through execa. The
@@ -59,7 +59,7 @@ function sbatchLost(invocation: Invocation, error: unknown): unknown {
 
 /** Only a submission needs the caller's local account: its uid, gid and home. */
 function needsAccount(command: SchedulerCommand, ctx: CommandContext): boolean {
-  return command.kind === 'jobs.submit' && Boolean(ctx.identity?.user);
+  return submitsAJob(command) && Boolean(ctx.identity?.user);
 }
 
 function account(user: string, found: Account | null): Account {

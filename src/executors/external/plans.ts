@@ -6,7 +6,9 @@
 import { pickJob } from '../../slurm/job-ids.js';
 import { assertNever, type CommandOf, type JobAction, type JobFilter, type JobSubmission, type ResultOf, type SchedulerCommand } from '../../commands.js';
 import { GatewayError } from '../../errors.js';
-import type { Job } from '../../model.js';
+import type { Job, JobValidation } from '../../model.js';
+import { epochToIso } from '../../slurm/values.js';
+import { refusedValidation } from '../../slurm/will-run.js';
 import { JOB_FIELDS, longFormat } from './formats.js';
 import type { Invocation, RunResult } from './runner.js';
 import { check, classify, hasError } from './stderr.js';
@@ -46,6 +48,7 @@ function plan(command: SchedulerCommand, caller: string | undefined): Plan<unkno
     case 'users.get': return getUser(command.name);
     case 'qos.list': return listQos();
     case 'jobs.submit': return submit(command.submission, command.idempotency, caller);
+    case 'jobs.validate': return validateJob(command.submission);
     case 'jobs.cancel': return cancel(command.jobId, command.signal);
     case 'jobs.control': return control(command.jobId, command.action);
     case 'jobs.update': return update(command.jobId, command.update);
@@ -202,6 +205,28 @@ function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, caller: stri
 }
 
 
+
+/**
+ * `sbatch --test-only`: "sbatch: Job N to start at <epoch> using C processors on nodes X in
+ * partition P" (stderr, exit 0), or "allocation failure: <reason>" (exit 1). The job id is only
+ * drawn, nothing is created; the job's environment plays no part, so sbatch runs with the tools' own
+ * (SLURM_TIME_FORMAT=%s: the time is an epoch).
+ */
+function* validateJob(s: JobSubmission): Plan<JobValidation> {
+  const result = yield { tool: 'sbatch', args: [...sbatchArgs(s), '--test-only'], input: s.script };
+  const m = /Job \d+ to start at (\S+) using (\d+) processors on nodes (\S+) in partition (\S+)/.exec(result.stderr);
+  if (result.exitCode === 0 && m) {
+    const preempts = [...result.stderr.matchAll(/[Pp]reempt\S*:?\s+([\d,\s]+)$/gm)].flatMap((p) => p[1]!.split(/[,\s]+/).filter(Boolean).map(Number));
+    return { will_run: true, start_time: epochToIso(m[1]!), nodes: m[3]!, partition: m[4]!, cpus: Number(m[2]), preempts, reason: null };
+  }
+  const allocation = /allocation failure: (.+)$/m.exec(result.stderr);
+  const error = allocation
+    ? new GatewayError('scheduler_rejected', `Job validation failed: ${allocation[1]!.trim()}`, { details: { slurm_error: allocation[1]!.trim() } })
+    : classify(result, 'Job validation failed');
+  const refused = refusedValidation(error);
+  if (refused) return refused;
+  throw error;
+}
 
 function* cancel(jobId: string, signal?: string): Plan<null> {
   // Without --verbose, scancel says nothing about an unknown job id and exits 0; with it, the

@@ -9,7 +9,7 @@ import { defaultConcurrency, Limiter } from './limiter.js';
 import { planFor } from './plans.js';
 import type { Plan, PlanEnv, Step } from './plan.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
-import { inCallersHome, noLocalAccount } from '../../slurm/identity.js';
+import { inCallersHome, noLocalAccount, submitsAJob } from '../../slurm/identity.js';
 
 export interface InternalExecutorOptions extends ExecutorOptions {
   /**
@@ -80,7 +80,7 @@ export class InternalExecutor implements Executor {
     }
     const token = identity?.token;
     if (!token) throw new GatewayError('unauthorized', 'A Slurm token is required (--auth=jwt)');
-    if (command.kind !== 'jobs.submit') return { command, env: this.#env, token };
+    if (!submitsAJob(command)) return { command, env: this.#env, token };
     const user = identity.user;
     if (!user) throw new GatewayError('unauthorized', 'The request names no user to submit the job as');
     const account = this.#binding.account(user);

@@ -10,7 +10,8 @@ import { replayOf, tagOf, taggedComment, type IdempotencyTag } from '../../slurm
 import { outcomeUnknown } from '../../slurm/submit-outcome.js';
 import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend-reply.js';
 import { GatewayError } from '../../errors.js';
-import type { ClusterInfo, Job, Node, Partition, Ping } from '../../model.js';
+import type { ClusterInfo, Job, JobValidation, Node, Partition, Ping } from '../../model.js';
+import { refusedValidation } from '../../slurm/will-run.js';
 import { isSlurmCallError, type OpArgs, type RawArrayResult, type RawJob } from './binding.js';
 import { compareHostnames, toClusterInfo, toNode, toPartition } from './normalise.js';
 import { parseJobSpec } from './squeue.js';
@@ -41,6 +42,7 @@ function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
     case 'jobs.list.since': return listJobsSince(command.filter, command.since, env);
     case 'jobs.get': return getJob(command.jobId, env);
     case 'jobs.submit': return submit(command.submission, command.idempotency, env);
+    case 'jobs.validate': return validateJob(command.submission, env);
     case 'jobs.steps': return jobSteps(command.jobId, env);
     case 'jobs.history': return jobHistory(command.query, env);
     case 'accounting.ping': return accountingPing();
@@ -101,6 +103,28 @@ function* submit(s: JobSubmission, tag: IdempotencyTag | undefined, env: PlanEnv
       if (!retried || retries >= MAX_SUBMIT_RETRIES) throw refused;
       yield { kind: 'sleep', ms: ++retries * 1000, instead: refused };
     }
+  }
+}
+
+/** slurm_job_will_run2() with the descriptor a submission would send (sbatch --test-only); creates nothing. */
+function* validateJob(s: JobSubmission, env: PlanEnv): Plan<JobValidation> {
+  const c = env.binding.constants;
+  try {
+    const answer = yield* call('will_run', jobDescriptor(s, env.submit, c));
+    return {
+      will_run: true,
+      start_time: answer.start_time > 0 ? new Date(answer.start_time * 1000).toISOString() : null,
+      nodes: answer.node_list,
+      partition: answer.part_name,
+      cpus: answer.proc_cnt,
+      preempts: answer.preemptee_job_ids,
+      reason: null,
+    };
+  } catch (error) {
+    const gatewayError = isSlurmCallError(error) ? env.errors.toGatewayError(error, 'Job validation failed') : error;
+    const refused = refusedValidation(gatewayError);
+    if (refused) return refused;
+    throw gatewayError;
   }
 }
 

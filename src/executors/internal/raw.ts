@@ -193,6 +193,8 @@ export interface Operations {
   nodes: [{ show_flags?: number }, RawNode[]];
   partitions: [{ show_flags?: number }, RawPartition[]];
   submit: [RawJobDesc, { job_id: number; error_code: number; user_msg: string | null }];
+  /** slurm_job_will_run2 (sbatch --test-only): nothing is created. */
+  will_run: [RawJobDesc, { start_time: number; node_list: string | null; part_name: string | null; proc_cnt: number; preemptee_job_ids: number[] }];
   update: [RawJobDesc & { job_id_str: string }, RawArrayResult[]];
   kill: [{ job_id: string; signal: number; flags: number }, null];
   suspend: [{ job_id: string }, RawArrayResult[]];

@@ -13,6 +13,13 @@ extern "C" {
 // Exported by libslurm.so but declared only in Slurm's internal slurm_protocol_defs.h: the one
 // way to free what slurm_get_statistics() returns (sdiag uses it too).
 void slurm_free_stats_response_msg(stats_info_response_msg_t *msg);
+// The same header's reservation_flags_string() (what `scontrol show reservation` prints as
+// Flags=), xmalloc'ed; and xfree() itself (src/common/xmalloc.h), to free what libslurm
+// allocated for us (it and SELECT_NODEDATA_TRES_ALLOC_FMT_STR's string). slurm_xfree() took
+// (ptr, file, line, func) in older releases and (ptr) in newer ones; declared with four
+// arguments, the call is right for both on the SysV ABI (extra register arguments are ignored).
+char *slurm_reservation_flags_string(reserve_info_t *resv_ptr);
+void slurm_xfree(void **ptr, const char *file, int line, const char *func);
 }
 
 #if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(22, 5, 0)

@@ -77,7 +77,7 @@ class NodesOp : public Op {
       char *alloc_tres = nullptr;
       slurm_get_select_nodeinfo(n.select_nodeinfo, SELECT_NODEDATA_TRES_ALLOC_FMT_STR, NODE_STATE_ALLOCATED, &alloc_tres);
       o.Set("tres_alloc", Str(env, alloc_tres));
-      if (alloc_tres) slurm_xfree(reinterpret_cast<void **>(&alloc_tres), __FILE__, __LINE__, __func__);
+      if (alloc_tres) slurm_xfree(reinterpret_cast<void **>(&alloc_tres));
       o.Set("node_addr", Str(env, n.node_addr));
       o.Set("node_hostname", Str(env, n.node_hostname));
       o.Set("os", Str(env, n.os));

@@ -42,7 +42,7 @@ class ReservationsOp : public Op {
       // What scontrol prints as Flags= (reservation_flags_string(), xmalloc'ed).
       char *flags = slurm_reservation_flags_string(&r);
       o.Set("flags", Str(env, flags ? flags : ""));
-      if (flags) slurm_xfree(reinterpret_cast<void **>(&flags), __FILE__, __LINE__, __func__);
+      if (flags) slurm_xfree(reinterpret_cast<void **>(&flags));
       out.Set(i, o);
     }
     slurm_free_reservation_info_msg(resv_);

@@ -97,6 +97,14 @@ describe('sinfo, scontrol, sdiag, sbatch', () => {
     }]);
   });
 
+  it('keeps the first of a key printed again inside a drained node\'s free-text reason', () => {
+    const [node] = parseNodes(fixture('sinfo-nodes-drain-reason.txt'), parseNodeDetails(fixture('scontrol-nodes-drain-reason.txt')));
+    expect(node).toMatchObject({
+      state: 'IDLE', state_flags: ['DRAIN'], reason: 'swap GPU OS=none Gres=gpu:0',
+      os: 'Linux 6.18.44-fc-v669 #1 SMP PREEMPT_DYNAMIC @0', gres: 'gpu:fake:2', gres_used: 'gpu:fake:0', cpu_load: 0.81,
+    });
+  });
+
   it('reads the GRES in use and the load as both executors do', () => {
     expect(gresUsed('gpu:fake:0(IDX:N/A)')).toBe('gpu:fake:0');
     expect(gresUsed('gpu:fake:1(IDX:0)')).toBe('gpu:fake:1(IDX:0)');

@@ -72,7 +72,8 @@ export function parseNodeDetails(stdout: string): Map<string, NodeDetails> {
   const out = new Map<string, NodeDetails>();
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('NodeName=')) continue;
-    const kv = parseKeyValues(line);
+    // Free text (Reason, Comment, Extra) comes after every field read here: a "Gres=" inside it must not win.
+    const kv = parseKeyValues(line, { firstWins: true });
     out.set(kv.NodeName ?? '', {
       cpu_load: cpuLoad(kv.CPULoad),
       active_features: list(kv.ActiveFeatures),

@@ -14,6 +14,7 @@
         "native/ops_assoc.cc",
         "native/ops_jobs.cc",
         "native/ops_nodes.cc",
+        "native/ops_resv.cc",
         "native/ops_stats.cc",
         "native/ops_submit.cc"
       ],

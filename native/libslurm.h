@@ -13,6 +13,13 @@ extern "C" {
 // Exported by libslurm.so but declared only in Slurm's internal slurm_protocol_defs.h: the one
 // way to free what slurm_get_statistics() returns (sdiag uses it too).
 void slurm_free_stats_response_msg(stats_info_response_msg_t *msg);
+// The same header's reservation_flags_string() (what `scontrol show reservation` prints as
+// Flags=), xmalloc'ed; and xfree() itself (src/common/xmalloc.h), to free what libslurm
+// allocated for us (it and SELECT_NODEDATA_TRES_ALLOC_FMT_STR's string): xmalloc'ed memory
+// starts 16 bytes before the pointer, so free() must not be used. One argument from 21.08 on
+// (22.05.8's libslurm.so.38: frees *ptr - 16 and sets *ptr = NULL).
+char *slurm_reservation_flags_string(reserve_info_t *resv_ptr);
+void slurm_xfree(void **ptr);
 }
 
 #if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(22, 5, 0)

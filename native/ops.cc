@@ -1,5 +1,5 @@
 // Op (ops.h) and MakeOp's table; the ops themselves are in ops_stats.cc, ops_jobs.cc,
-// ops_nodes.cc, ops_submit.cc, ops_accounting.cc and ops_assoc.cc, their shared helpers in
+// ops_nodes.cc, ops_resv.cc, ops_submit.cc, ops_accounting.cc and ops_assoc.cc, their shared helpers in
 // ops_util.h (and slurmdb_util.h for the accounting ones).
 #include "ops.h"
 
@@ -64,6 +64,8 @@ const std::map<std::string, Factory> &Factories() {
       {"jobs_since", [](const Napi::Object &a) { return ops::MakeJobs(a, true); }},
       {"nodes", ops::MakeNodes},
       {"partitions", ops::MakePartitions},
+      {"reservations", ops::MakeReservations},
+      {"licenses", ops::MakeLicenses},
       {"submit", ops::MakeSubmit},
       {"will_run", ops::MakeWillRun},
       {"update", ops::MakeUpdate},

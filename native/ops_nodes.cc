@@ -66,7 +66,23 @@ class NodesOp : public Op {
       o.Set("alloc_memory", U64(env, alloc_mem));
       o.Set("free_mem", U64(env, n.free_mem));
       o.Set("features", Str(env, n.features));
+      // NULL: "the same as features" (slurm.h); scontrol and sinfo print features then.
+      o.Set("features_act", Str(env, n.features_act ? n.features_act : n.features));
       o.Set("reason", Str(env, n.reason));
+      // scontrol's CPULoad: cpu_load / 100 ("%.2f"), N/A for NO_VAL.
+      o.Set("cpu_load", n.cpu_load == NO_VAL ? env.Null() : Num(env, n.cpu_load));
+      o.Set("gres", Str(env, n.gres));
+      o.Set("gres_used", Str(env, n.gres_used));
+      o.Set("tres", Str(env, n.tres_fmt_str));
+      char *alloc_tres = nullptr;
+      slurm_get_select_nodeinfo(n.select_nodeinfo, SELECT_NODEDATA_TRES_ALLOC_FMT_STR, NODE_STATE_ALLOCATED, &alloc_tres);
+      o.Set("tres_alloc", Str(env, alloc_tres));
+      if (alloc_tres) slurm_xfree(reinterpret_cast<void **>(&alloc_tres));
+      o.Set("node_addr", Str(env, n.node_addr));
+      o.Set("node_hostname", Str(env, n.node_hostname));
+      o.Set("os", Str(env, n.os));
+      o.Set("boot_time", Num(env, double(n.boot_time)));
+      o.Set("slurmd_start_time", Num(env, double(n.slurmd_start_time)));
       Napi::Array parts = Napi::Array::New(env, member[i].size());
       for (size_t k = 0; k < member[i].size(); k++) parts.Set(uint32_t(k), Str(env, parts_->partition_array[member[i][k]].name));
       o.Set("partitions", parts);
@@ -120,6 +136,7 @@ class PartitionsOp : public Op {
       o.Set("default_time", Num(env, p.default_time));
       o.Set("max_nodes", Num(env, p.max_nodes));
       o.Set("min_nodes", Num(env, p.min_nodes));
+      o.Set("tres", Str(env, p.tres_fmt_str));
       out.Set(i, o);
     }
     slurm_free_partition_info_msg(parts_);

@@ -115,6 +115,36 @@ class StatsOp : public Op {
       rpcs.Set(i, rpc);
     }
     out.Set("rpc_types", rpcs);
+    // sdiag's "Backfilling stats"
+    out.Set("bf_active", Napi::Boolean::New(env, s->bf_active != 0));
+    out.Set("bf_backfilled_jobs", Num(env, s->bf_backfilled_jobs));
+    out.Set("bf_last_backfilled_jobs", Num(env, s->bf_last_backfilled_jobs));
+    out.Set("bf_backfilled_het_jobs", Num(env, s->bf_backfilled_het_jobs));
+    out.Set("bf_cycle_counter", Num(env, s->bf_cycle_counter));
+    out.Set("bf_cycle_sum", Num(env, double(s->bf_cycle_sum)));
+    out.Set("bf_cycle_last", Num(env, s->bf_cycle_last));
+    out.Set("bf_cycle_max", Num(env, s->bf_cycle_max));
+    out.Set("bf_last_depth", Num(env, s->bf_last_depth));
+    out.Set("bf_last_depth_try", Num(env, s->bf_last_depth_try));
+    out.Set("bf_depth_sum", Num(env, s->bf_depth_sum));
+    out.Set("bf_depth_try_sum", Num(env, s->bf_depth_try_sum));
+    out.Set("bf_queue_len", Num(env, s->bf_queue_len));
+    out.Set("bf_queue_len_sum", Num(env, s->bf_queue_len_sum));
+    out.Set("bf_table_size", Num(env, s->bf_table_size));
+    out.Set("bf_table_size_sum", Num(env, s->bf_table_size_sum));
+    out.Set("bf_when_last_cycle", Num(env, double(s->bf_when_last_cycle)));
+    // sdiag's "Remote Procedure Call statistics by user", users named as sdiag names them.
+    UserNames names;
+    Napi::Array users = Napi::Array::New(env, s->rpc_user_size);
+    for (uint32_t i = 0; i < s->rpc_user_size; i++) {
+      Napi::Object user = Napi::Object::New(env);
+      user.Set("id", Num(env, s->rpc_user_id[i]));
+      user.Set("name", Str(env, names.Name(uid_t(s->rpc_user_id[i]))));
+      user.Set("count", Num(env, s->rpc_user_cnt[i]));
+      user.Set("total_time", U64(env, s->rpc_user_time[i]));
+      users.Set(i, user);
+    }
+    out.Set("rpc_users", users);
     slurm_free_stats_response_msg(stats_);
     stats_ = nullptr;
     return out;

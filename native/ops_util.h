@@ -129,6 +129,9 @@ std::unique_ptr<Op> MakeRequeue(const Args &a);
 // ops_nodes.cc: nodes and partitions
 std::unique_ptr<Op> MakeNodes(const Args &a);
 std::unique_ptr<Op> MakePartitions(const Args &a);
+// ops_resv.cc: reservations and licenses
+std::unique_ptr<Op> MakeReservations(const Args &a);
+std::unique_ptr<Op> MakeLicenses(const Args &a);
 // ops_submit.cc: job descriptors
 std::unique_ptr<Op> MakeSubmit(const Args &a);
 std::unique_ptr<Op> MakeWillRun(const Args &a);

@@ -3,7 +3,7 @@
  * a child process unchanged, and every executor has one exhaustive `switch (command.kind)`.
  */
 import type { IdempotencyTag } from './slurm/idempotency.js';
-import type { AccountInfo, AccountingPing, Qos, UserInfo, ClusterInfo, HistoryPage, HistoryPosition, Job, JobState, JobValidation, JobStep, Node, Partition, Ping } from './model.js';
+import type { AccountInfo, AccountingPing, Qos, UserInfo, ClusterInfo, HistoryPage, HistoryPosition, Job, JobState, JobValidation, JobStep, License, Node, Partition, Ping, Reservation } from './model.js';
 
 /** `123` or an array task `123_4`. */
 export type JobId = string;
@@ -128,7 +128,10 @@ export type SchedulerCommand =
   | { kind: 'nodes.list' }
   | { kind: 'nodes.get'; name: string }
   | { kind: 'partitions.list' }
-  | { kind: 'partitions.get'; name: string };
+  | { kind: 'partitions.get'; name: string }
+  | { kind: 'reservations.list' }
+  | { kind: 'reservations.get'; name: string }
+  | { kind: 'licenses.list' };
 
 export type CommandKind = SchedulerCommand['kind'];
 
@@ -167,6 +170,9 @@ export interface CommandResults {
   'nodes.get': Node;
   'partitions.list': Partition[];
   'partitions.get': Partition;
+  'reservations.list': Reservation[];
+  'reservations.get': Reservation;
+  'licenses.list': License[];
 }
 
 export type CommandOf<K extends CommandKind> = Extract<SchedulerCommand, { kind: K }>;

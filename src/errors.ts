@@ -12,6 +12,7 @@ export const ERROR_TABLE = {
   job_not_found: { status: 404, message: 'No such job' },
   node_not_found: { status: 404, message: 'No such node' },
   partition_not_found: { status: 404, message: 'No such partition' },
+  reservation_not_found: { status: 404, message: 'No such reservation' },
   user_not_found: { status: 404, message: 'Accounting knows no such user' },
   output_not_found: { status: 404, message: "The job's output file does not exist" },
   method_not_allowed: { status: 405, message: 'Method not allowed' },

@@ -210,8 +210,31 @@ export interface Node {
   state_flags: string[];
   cpus: { total: number; allocated: number; idle: number };
   memory_mib: { total: number; allocated: number | null; free: number | null };
+  /** The load average slurmd last reported (Slurm's CPULoad), e.g. 0.53; null when unknown. */
+  cpu_load: number | null;
   partitions: string[];
+  /** The node's available features (Slurm's AvailableFeatures). */
   features: string[];
+  /** The features active now (ActiveFeatures; the available ones unless a node_features plugin changes them). */
+  active_features: string[];
+  /** Configured generic resources as Slurm prints them, e.g. "gpu:fake:2"; null when none. */
+  gres: string | null;
+  /**
+   * GRES in use, in the same grammar, e.g. "gpu:fake:0" or "gpu:fake:1(IDX:0)" (Slurm's GresUsed
+   * with its "(IDX:N/A)" placeholder dropped: the indexes are kept only when some are in use).
+   */
+  gres_used: string | null;
+  /** Configured TRES (CfgTRES). */
+  tres: Tres | null;
+  /** TRES allocated to jobs now (AllocTRES); null when nothing is allocated. */
+  tres_allocated: Tres | null;
+  /** NodeAddr and NodeHostName. */
+  address: string | null;
+  hostname: string | null;
+  /** The operating system slurmd reported, e.g. "Linux 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC ..."; null before it registered. */
+  os: string | null;
+  boot_time: string | null;
+  slurmd_start_time: string | null;
   reason: string | null;
 }
 
@@ -226,6 +249,42 @@ export interface Partition {
   default_time: number | null;
   max_nodes: number | null;
   min_nodes: number;
+  /** The partition's configured TRES (its nodes' resources together). */
+  tres: Tres | null;
+}
+
+/** An advance reservation (scontrol show reservation). */
+export interface Reservation {
+  name: string;
+  /** ACTIVE between start_time and end_time, else INACTIVE (as scontrol decides it). */
+  state: 'ACTIVE' | 'INACTIVE';
+  start_time: string | null;
+  end_time: string | null;
+  /** Slurm's hostlist of the reserved nodes; null when it reserves none (licenses only). */
+  nodes: string | null;
+  node_count: number;
+  core_count: number;
+  partition: string | null;
+  /** Who may use it, Slurm's names; a leading "-" means "everyone but". */
+  users: string[];
+  accounts: string[];
+  /** Reserved licenses by name, e.g. { "matlab": 1 }. */
+  licenses: Record<string, number>;
+  /** Slurm's flag names (ANY_NODES, MAINT, IGNORE_JOBS, ...), as Slurm orders them. */
+  flags: string[];
+  tres: Tres | null;
+}
+
+/** A license pool (scontrol show licenses). */
+export interface License {
+  name: string;
+  total: number;
+  used: number;
+  free: number;
+  /** Held by reservations. */
+  reserved: number;
+  /** A license of the accounting database (sacctmgr add resource), not of slurm.conf. */
+  remote: boolean;
 }
 
 export interface ControllerStats {
@@ -242,6 +301,42 @@ export interface ControllerStats {
   schedule_cycle_mean_us: number | null;
   /** RPC counts by message type, e.g. REQUEST_JOB_INFO. */
   rpc_by_type: Record<string, { count: number; total_time_us: number }>;
+  /** RPCs by the user who sent them, in sdiag's order (the most first). */
+  rpc_by_user: RpcUserStats[];
+  backfill: BackfillStats;
+}
+
+export interface RpcUserStats {
+  /** The user's name, as sdiag prints it ("nobody" when the uid has no account here). */
+  user: string;
+  user_id: number;
+  count: number;
+  /** total_time_us / count, rounded down (sdiag's ave_time). */
+  average_time_us: number;
+  total_time_us: number;
+}
+
+/** The backfill scheduler's statistics (sdiag's "Backfilling stats"); cycles since slurmctld's last statistics reset. */
+export interface BackfillStats {
+  /** A backfill cycle was running when these were read. */
+  active: boolean;
+  /** Jobs started by backfill since slurmctld started. */
+  backfilled_jobs: number;
+  backfilled_het_jobs: number;
+  cycle_count: number;
+  /** When the last cycle ran (ISO 8601 UTC); null when none has. */
+  last_cycle_time: string | null;
+  last_cycle_us: number;
+  max_cycle_us: number;
+  /** null when no cycle ran. */
+  mean_cycle_us: number | null;
+  /** Jobs the last cycle considered, and those it tried to schedule. */
+  last_depth: number;
+  last_depth_try: number;
+  mean_depth: number | null;
+  /** Jobs in the backfill queue at the last cycle. */
+  last_queue_length: number;
+  mean_queue_length: number | null;
 }
 
 export interface ClusterInfo {

@@ -10,6 +10,7 @@ const ACCESS = {
   'accounts.list': 'read', 'users.get': 'read', 'qos.list': 'read',
   'jobs.submit': 'write', 'jobs.cancel': 'write', 'jobs.control': 'write', 'jobs.update': 'write',
   'nodes.list': 'read', 'nodes.get': 'read', 'partitions.list': 'read', 'partitions.get': 'read',
+  'reservations.list': 'read', 'reservations.get': 'read', 'licenses.list': 'read',
 } as const satisfies Record<SchedulerCommand['kind'], 'read' | 'write'>;
 const READS = new Set(Object.entries(ACCESS).filter(([, access]) => access === 'read').map(([kind]) => kind));
 

@@ -3,7 +3,7 @@ import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import { validate } from '../http/validate.js';
 import { emptyQuery, slurmName } from '../http/schemas.js';
 
-/** Nodes, partitions and the cluster: read-only views. */
+/** Nodes, partitions, reservations, licenses and the cluster: read-only views. */
 export function resourceHandlers(dispatcher: CommandDispatcher) {
   const nameOf = (ctx: Context, what: string) => {
     validate(emptyQuery, ctx.query, 'query');
@@ -24,6 +24,17 @@ export function resourceHandlers(dispatcher: CommandDispatcher) {
     },
     async getPartition(ctx: Context) {
       ctx.body = await dispatcher.dispatch({ kind: 'partitions.get', name: nameOf(ctx, 'partition') }, ctx.state.request);
+    },
+    async listReservations(ctx: Context) {
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = { reservations: await dispatcher.dispatch({ kind: 'reservations.list' }, ctx.state.request) };
+    },
+    async getReservation(ctx: Context) {
+      ctx.body = await dispatcher.dispatch({ kind: 'reservations.get', name: nameOf(ctx, 'reservation') }, ctx.state.request);
+    },
+    async listLicenses(ctx: Context) {
+      validate(emptyQuery, ctx.query, 'query');
+      ctx.body = { licenses: await dispatcher.dispatch({ kind: 'licenses.list' }, ctx.state.request) };
     },
     async cluster(ctx: Context) {
       validate(emptyQuery, ctx.query, 'query');

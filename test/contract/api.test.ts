@@ -54,6 +54,48 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
       expect(res.body.statistics.server_thread_count).toBeGreaterThan(0);
       expect(res.body.statistics.rpc_by_type.REQUEST_JOB_INFO?.count ?? res.body.statistics.rpc_by_type.REQUEST_PING?.count).toBeGreaterThan(0);
     });
+
+    it('GET /v1/cluster adds backfill statistics and RPCs by user', async () => {
+      const { backfill, rpc_by_user } = (await request(gateway.url).get('/v1/cluster').expect(200)).body.statistics;
+      expect(backfill).toEqual({
+        active: expect.any(Boolean), backfilled_jobs: expect.any(Number), backfilled_het_jobs: expect.any(Number),
+        cycle_count: expect.any(Number), last_cycle_time: backfill.last_cycle_time === null ? null : expect.stringMatching(/Z$/),
+        last_cycle_us: expect.any(Number), max_cycle_us: expect.any(Number),
+        mean_cycle_us: backfill.cycle_count > 0 ? expect.any(Number) : null,
+        last_depth: expect.any(Number), last_depth_try: expect.any(Number),
+        mean_depth: backfill.cycle_count > 0 ? expect.any(Number) : null,
+        last_queue_length: expect.any(Number), mean_queue_length: backfill.cycle_count > 0 ? expect.any(Number) : null,
+      });
+      // The gateway runs as root here: its own RPCs are counted under root.
+      expect(rpc_by_user).toEqual(expect.arrayContaining([{ user: 'root', user_id: 0, count: expect.any(Number), average_time_us: expect.any(Number), total_time_us: expect.any(Number) }]));
+    });
+  });
+
+  describe('reservations and licenses', () => {
+    it('lists reservations with sr-lic, and reads it by name', async () => {
+      const { body } = await request(gateway.url).get('/v1/reservations').expect(200);
+      const srLic = body.reservations.find((r: { name: string }) => r.name === 'sr-lic');
+      expect(srLic).toEqual({
+        name: 'sr-lic', state: 'ACTIVE', start_time: expect.stringMatching(/Z$/), end_time: expect.stringMatching(/Z$/),
+        nodes: null, node_count: 0, core_count: 0, partition: null, users: ['root', 'alice'], accounts: [],
+        licenses: { matlab: 1 }, flags: ['ANY_NODES'], tres: null,
+      });
+      await request(gateway.url).get('/v1/reservations/sr-lic').expect(200, srLic);
+    });
+
+    it('answers 404 reservation_not_found for an unknown reservation, 400 for a name that cannot be one', async () => {
+      const res = await request(gateway.url).get('/v1/reservations/no-such-reservation').expect(404);
+      expect(res.body.error).toMatchObject({ code: 'reservation_not_found', message: 'No reservation no-such-reservation' });
+      expect((await request(gateway.url).get('/v1/reservations/a;b').expect(400)).body.error.code).toBe('invalid_request');
+      expect((await request(gateway.url).get('/v1/reservations?x=1').expect(400)).body.error.code).toBe('invalid_request');
+    });
+
+    it('lists licenses with matlab', async () => {
+      const { body } = await request(gateway.url).get('/v1/licenses').expect(200);
+      const matlab = body.licenses.find((l: { name: string }) => l.name === 'matlab');
+      expect(matlab).toEqual({ name: 'matlab', total: 4, used: expect.any(Number), free: expect.any(Number), reserved: 1, remote: false });
+      expect(matlab.used + matlab.free).toBe(4);
+    });
   });
 
   describe('nodes and partitions', () => {
@@ -66,7 +108,24 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
       expect(node.partitions.length).toBeGreaterThan(0);
       expect(node.state).toMatch(/^[A-Z_]+$/);
       const one = await request(gateway.url).get(`/v1/nodes/${node.name}`).expect(200);
-      expect(one.body).toEqual({ ...node, cpus: one.body.cpus, memory_mib: one.body.memory_mib, state: one.body.state, state_flags: one.body.state_flags });
+      expect(one.body).toEqual({
+        ...node, cpus: one.body.cpus, memory_mib: one.body.memory_mib, state: one.body.state, state_flags: one.body.state_flags,
+        cpu_load: one.body.cpu_load, gres_used: one.body.gres_used, tres_allocated: one.body.tres_allocated,
+      });
+    });
+
+    it('gives a node its GRES, features, TRES, address, OS and boot times', async () => {
+      const node = (await request(gateway.url).get('/v1/nodes').expect(200)).body.nodes[0];
+      expect(node).toMatchObject({
+        gres: 'gpu:fake:2', features: ['fast', 'ssd'], active_features: ['fast', 'ssd'],
+        tres: { cpus: node.cpus.total, memory_mib: node.memory_mib.total, nodes: null, gpus: 2, billing: expect.any(Number) },
+        address: expect.any(String), hostname: expect.any(String), os: expect.stringMatching(/^Linux /),
+        boot_time: expect.stringMatching(/Z$/), slurmd_start_time: expect.stringMatching(/Z$/),
+      });
+      expect(node.gres_used).toMatch(/^gpu:fake:\d/);
+      expect(node.cpu_load === null || typeof node.cpu_load === 'number').toBe(true);
+      const partition = (await request(gateway.url).get('/v1/partitions').expect(200)).body.partitions[0];
+      expect(partition.tres).toMatchObject({ cpus: partition.cpus_total, nodes: partition.node_count, gpus: 2 });
     });
 
     it('lists partitions with the default one, and reads one by name', async () => {

@@ -307,7 +307,7 @@ const ROUTES: Array<[string, string]> = [
   ['GET', '/v1/health'], ['GET', '/v1/jobs'], ['POST', '/v1/jobs'], ['GET', '/v1/jobs/:id'], ['GET', '/v1/jobs/:id/stdout'], ['GET', '/v1/jobs/:id/stderr'],
   ['PATCH', '/v1/jobs/:id'], ['DELETE', '/v1/jobs/:id'], ['POST', '/v1/jobs/:id/hold'], ['POST', '/v1/jobs/:id/release'], ['POST', '/v1/jobs/:id/requeue'],
   ['POST', '/v1/jobs/:id/suspend'], ['POST', '/v1/jobs/:id/resume'], ['GET', '/v1/nodes'], ['GET', '/v1/nodes/:name'], ['GET', '/v1/partitions'],
-  ['GET', '/v1/partitions/:name'], ['GET', '/v1/cluster'],
+  ['GET', '/v1/partitions/:name'], ['GET', '/v1/cluster'], ['GET', '/v1/reservations'], ['GET', '/v1/reservations/:name'], ['GET', '/v1/licenses'],
 ];
 const QUERY_KEYS = ['state', 'user', 'partition', 'account', 'name', 'job_id', 'signal', 'offset', 'limit'];
 const BAD_VALUES = ['SLEEPING', 'pending,,', ',', '', 'NOPE', '0', '65', '-9', 'SIGSIG', 'KILL;id', 'USR1%00', '-1', '1.5', '1e3', '99999999999999999', '%', '%zz', 'a%00b'];

@@ -95,3 +95,21 @@ test('accounts, users and QOS ops (slurmdb, a connection per op): flat RSS, no c
   expect(growth).toBeLessThan(16 * 1024 * 1024);
   expect(fds() - before).toBeLessThan(8);
 }, 300_000);
+
+test('#12 ops: nodes with SHOW_DETAIL (allocated TRES freed with xfree), reservations (their flags string), licenses: flat RSS', async () => {
+  const b = loadBinding();
+  // A running job, so that the node has an allocated-TRES string to free.
+  const job = internal.executeSync({ kind: 'jobs.submit', submission: { script: '#!/bin/sh\nsleep 120\n', name: 'memory-12', time_limit: 3, stdout: '/dev/null' } }, ctx()).job_id;
+  try {
+    for (let i = 0; i < 100 && internal.executeSync({ kind: 'jobs.get', jobId: String(job) }, ctx()).state !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 300));
+    expect(b.call('nodes', { show_flags: b.constants.SHOW_DETAIL })[0]!.tres_alloc).toMatch(/cpu=/);
+    const growth = await rssGrowth('binding.call x3 (nodes SHOW_DETAIL, reservations, licenses)', 1000, () => {
+      b.call('nodes', { show_flags: b.constants.SHOW_DETAIL });
+      b.call('reservations', {});
+      b.call('licenses', {});
+    });
+    expect(growth).toBeLessThan(16 * 1024 * 1024);
+  } finally {
+    internal.executeSync({ kind: 'jobs.cancel', jobId: String(job) }, ctx());
+  }
+}, 300_000);

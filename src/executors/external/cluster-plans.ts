@@ -1,30 +1,37 @@
 /**
- * Meaning, for the cluster itself: ping, cluster.info, nodes and partitions as Slurm's tools (see
+ * Meaning, for the cluster itself: ping, cluster.info, nodes, partitions, reservations and licenses as Slurm's tools (see
  * plans.ts for how a plan runs).
  */
 import { GatewayError } from '../../errors.js';
-import type { ClusterInfo, Node, Partition, Ping } from '../../model.js';
+import type { ClusterInfo, License, Node, Partition, Ping, Reservation } from '../../model.js';
 import { NODE_FIELDS, longFormat } from './formats.js';
 import type { Invocation, RunResult } from './invocation.js';
 import { parseConfig, parsePing } from './parse/config.js';
-import { parseNodes } from './parse/nodes.js';
+import { parseNodeDetails, parseNodes } from './parse/nodes.js';
+import { parseLicenses, parseReservations } from './parse/reservations.js';
 import { parsePartitions } from './parse/partitions.js';
 import { parseSdiag } from './parse/sdiag.js';
 import { check, hasError } from './stderr.js';
 
 type Plan<R> = Generator<Invocation, R, RunResult>;
 
+/** What sinfo does not print (load, GRES, TRES, address, OS, boot times): `scontrol --details show node`. */
+const nodeDetails = (names: string[]): Invocation => ({ tool: 'scontrol', args: ['--details', '--oneliner', 'show', 'node', ...names] });
+
 export function* listNodes(): Plan<Node[]> {
   const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', `--Format=${longFormat(NODE_FIELDS)}`] };
-  return parseNodes(check(result, 'Listing nodes failed').stdout);
+  const rows = check(result, 'Listing nodes failed').stdout;
+  const details = check(yield nodeDetails([]), 'Listing nodes failed').stdout;
+  return parseNodes(rows, parseNodeDetails(details));
 }
 
 export function* getNode(name: string): Plan<Node> {
   const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', '--nodes', name, `--Format=${longFormat(NODE_FIELDS)}`] };
   if (/Invalid node name|not found|Unable to parse/i.test(result.stderr)) throw new GatewayError('node_not_found', `No node ${name}`);
-  const node = parseNodes(check(result, `Reading node ${name} failed`).stdout).find((n) => n.name === name);
-  if (!node) throw new GatewayError('node_not_found', `No node ${name}`);
-  return node;
+  const rows = check(result, `Reading node ${name} failed`).stdout;
+  if (!parseNodes(rows).some((n) => n.name === name)) throw new GatewayError('node_not_found', `No node ${name}`);
+  const details = check(yield nodeDetails([name]), `Reading node ${name} failed`).stdout;
+  return parseNodes(rows, parseNodeDetails(details)).find((n) => n.name === name)!;
 }
 
 export function* listPartitions(): Plan<Partition[]> {
@@ -38,6 +45,25 @@ export function* getPartition(name: string): Plan<Partition> {
   const partition = parsePartitions(check(result, `Reading partition ${name} failed`).stdout).find((p) => p.name === name);
   if (!partition) throw new GatewayError('partition_not_found', `No partition ${name}`);
   return partition;
+}
+
+export function* listReservations(): Plan<Reservation[]> {
+  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'reservation'] };
+  return parseReservations(check(result, 'Listing reservations failed').stdout);
+}
+
+export function* getReservation(name: string): Plan<Reservation> {
+  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'reservation', name] };
+  // "Reservation <name> not found", exit 1.
+  if (/^Reservation .* not found$/m.test(result.stderr + result.stdout)) throw new GatewayError('reservation_not_found', `No reservation ${name}`);
+  const reservation = parseReservations(check(result, `Reading reservation ${name} failed`).stdout).find((r) => r.name === name);
+  if (!reservation) throw new GatewayError('reservation_not_found', `No reservation ${name}`);
+  return reservation;
+}
+
+export function* listLicenses(): Plan<License[]> {
+  const result = yield { tool: 'scontrol', args: ['--oneliner', 'show', 'licenses'] };
+  return parseLicenses(check(result, 'Listing licenses failed').stdout);
 }
 
 export function* ping(): Plan<Ping> {

@@ -24,7 +24,7 @@ import { withoutInvalidUserLines } from '../../slurm/filters.js';
 import { slurmTime } from '../../slurm/submit-options.js';
 import { getUser, listAccounts, listQos } from './assoc-plans.js';
 import { accountedJob, accountedQuietly, accountedRecords, accountingPing, history, jobSteps } from './accounting-plans.js';
-import { clusterInfo, getNode, getPartition, listNodes, listPartitions, ping } from './cluster-plans.js';
+import { clusterInfo, getNode, getPartition, getReservation, listLicenses, listNodes, listPartitions, listReservations, ping } from './cluster-plans.js';
 
 export type Plan<R> = Generator<Invocation, R, RunResult>;
 
@@ -56,6 +56,9 @@ function plan(command: SchedulerCommand, caller: string | undefined): Plan<unkno
     case 'nodes.get': return getNode(command.name);
     case 'partitions.list': return listPartitions();
     case 'partitions.get': return getPartition(command.name);
+    case 'reservations.list': return listReservations();
+    case 'reservations.get': return getReservation(command.name);
+    case 'licenses.list': return listLicenses();
     default: return assertNever(command);
   }
 }

@@ -16,7 +16,7 @@ export const BINDING_PATH = fileURLToPath(new URL('../../../build/Release/slurm_
 export const REBUILD_HINT = 'install the Debian package libslurm-dev, then run `npm run build:native`';
 
 export type {
-  OpArgs, OpName, OpResult, Operations, RawAcctJob, RawAcctStep, RawArrayResult, RawJobCond, RawJobStep, RawConfig, RawJob, RawJobDesc, RawNode, RawPartition, RawPing, RawStats,
+  OpArgs, OpName, OpResult, Operations, RawAcctJob, RawAcctStep, RawArrayResult, RawJobCond, RawJobStep, RawConfig, RawJob, RawJobDesc, RawLicense, RawNode, RawPartition, RawPing, RawReservation, RawStats,
 } from './raw.js';
 
 export interface Constants {

@@ -5,12 +5,13 @@
  * executors answer equal JSON. Where the tools lose information we follow them for parity and
  * say so (PARITY notes; docs/internal-executor.md lists them). Pure.
  */
-import type { ClusterInfo, ControllerStats, Job, Node, Partition } from '../../model.js';
+import type { BackfillStats, ClusterInfo, ControllerStats, Job, License, Node, Partition, Reservation } from '../../model.js';
 import { exitCode } from '../../slurm/values.js';
 import { epochToIso, list, optionalText, positiveOrNull } from '../../slurm/values.js';
 import { outputPath } from '../../slurm/output-path.js';
-import { CONTROLLER_SOURCED } from '../../slurm/accounting.js';
-import type { Constants, RawConfig, RawJob, RawNode, RawPartition, RawStats } from './binding.js';
+import { CONTROLLER_SOURCED, parseTres } from '../../slurm/accounting.js';
+import { cpuLoadOf, gresUsed, licenseCounts, reservationState, sdiagOrder } from '../../slurm/resources.js';
+import type { Constants, RawConfig, RawJob, RawLicense, RawNode, RawPartition, RawReservation, RawStats } from './binding.js';
 
 /** What `%s` prints for a NULL string (glibc). */
 const printed = (s: string | null): string => s ?? '(null)';
@@ -86,8 +87,11 @@ function jobTimeLimit(minutes: number, c: Constants): number | null {
   return minutes * 60 > YEAR_SECONDS ? null : minutes;
 }
 
-/** One sinfo row per node; `partitions` in partition-table order. */
-export function toNode(r: RawNode): Node {
+/**
+ * One sinfo row per node; `partitions` in partition-table order. The fields sinfo does not print
+ * are read as `scontrol -d show node` prints them (parse/nodes.ts parseNodeDetails).
+ */
+export function toNode(r: RawNode, c: Constants): Node {
   const [base = '', ...flags] = r.state_complete.split('+');
   return {
     name: r.name,
@@ -95,11 +99,46 @@ export function toNode(r: RawNode): Node {
     state_flags: flags.map((f) => f.toUpperCase()),
     cpus: { total: r.cpus, allocated: r.cpus_alloc, idle: r.cpus_idle },
     memory_mib: { total: r.real_memory ?? 0, allocated: r.alloc_memory, free: r.free_mem },
+    cpu_load: cpuLoadOf(r.cpu_load, c.NO_VAL),
     partitions: [...r.partitions],
     features: list(printed(r.features)),
+    active_features: list(printed(r.features_act)),
+    gres: optionalText(printed(r.gres)),
+    gres_used: gresUsed(printed(r.gres_used)),
+    tres: parseTres(r.tres ?? ''),
+    tres_allocated: parseTres(r.tres_alloc ?? ''),
+    address: optionalText(printed(r.node_addr)),
+    hostname: optionalText(printed(r.node_hostname)),
+    os: optionalText(printed(r.os)),
+    boot_time: slurmTime(r.boot_time, c),
+    slurmd_start_time: slurmTime(r.slurmd_start_time, c),
     // sinfo prints "none" for no reason, and for one that starts with "(null)".
     reason: r.reason === null || r.reason.startsWith('(null)') ? null : optionalText(r.reason),
   };
+}
+
+/** `scontrol show reservation`, field for field; `now` (epoch seconds) decides State as scontrol does. */
+export function toReservation(r: RawReservation, c: Constants, now: number): Reservation {
+  return {
+    name: printed(r.name),
+    state: reservationState(r.start_time, r.end_time, Math.floor(now)),
+    start_time: slurmTime(r.start_time, c),
+    end_time: slurmTime(r.end_time, c),
+    nodes: optionalText(printed(r.node_list)),
+    node_count: r.node_cnt,
+    core_count: r.core_cnt,
+    partition: optionalText(printed(r.partition)),
+    users: list(printed(r.users)),
+    accounts: list(printed(r.accounts)),
+    licenses: licenseCounts(printed(r.licenses)),
+    flags: list(r.flags),
+    tres: parseTres(printed(r.tres)),
+  };
+}
+
+/** `scontrol show licenses`: Used is in_use, Free is available. */
+export function toLicense(l: RawLicense): License {
+  return { name: printed(l.name), total: l.total, used: l.in_use, free: l.available, reserved: l.reserved, remote: l.remote };
 }
 
 /** hostlist_cmp_first(): natural order of the name prefix, then the numeric suffix. */
@@ -129,6 +168,7 @@ export function toPartition(r: RawPartition, c: Constants): Partition {
     default_time: minutes(r.default_time),
     max_nodes: r.max_nodes === c.INFINITE ? null : r.max_nodes,
     min_nodes: r.min_nodes,
+    tres: parseTres(printed(r.tres)),
   };
 }
 
@@ -144,15 +184,12 @@ export function toClusterInfo(config: RawConfig, stats: RawStats): ClusterInfo {
 
 export function toStats(s: RawStats): ControllerStats {
   // sdiag's default order: by count, with its own exchange sort (ties keep that sort's order).
-  const rpcs = [...s.rpc_types];
-  for (let i = 0; i < rpcs.length; i++) {
-    for (let j = i + 1; j < rpcs.length; j++) {
-      if (rpcs[i]!.count >= rpcs[j]!.count) continue;
-      [rpcs[i], rpcs[j]] = [rpcs[j]!, rpcs[i]!];
-    }
-  }
   const rpc_by_type: ControllerStats['rpc_by_type'] = {};
-  for (const r of rpcs) rpc_by_type[r.name] = { count: r.count, total_time_us: r.total_time ?? 0 };
+  for (const r of sdiagOrder(s.rpc_types)) rpc_by_type[r.name] = { count: r.count, total_time_us: r.total_time ?? 0 };
+  const rpc_by_user = sdiagOrder(s.rpc_users).map((u) => {
+    const total = u.total_time ?? 0;
+    return { user: u.name, user_id: u.id, count: u.count, average_time_us: u.count > 0 ? Math.floor(total / u.count) : 0, total_time_us: total };
+  });
   return {
     server_thread_count: int32(s.server_thread_count),
     agent_queue_size: int32(s.agent_queue_size),
@@ -166,5 +203,28 @@ export function toStats(s: RawStats): ControllerStats {
     schedule_cycle_last_us: s.schedule_cycle_last,
     schedule_cycle_mean_us: s.schedule_cycle_counter > 0 ? Math.floor(s.schedule_cycle_sum / s.schedule_cycle_counter) : null,
     rpc_by_type,
+    rpc_by_user,
+    backfill: toBackfill(s),
+  };
+}
+
+/** sdiag's "Backfilling stats": the means only once a cycle ran, rounded down as sdiag divides. */
+function toBackfill(s: RawStats): BackfillStats {
+  const cycles = s.bf_cycle_counter;
+  const mean = (sum: number) => (cycles > 0 ? Math.floor(sum / cycles) : null);
+  return {
+    active: s.bf_active,
+    backfilled_jobs: s.bf_backfilled_jobs,
+    backfilled_het_jobs: s.bf_backfilled_het_jobs,
+    cycle_count: cycles,
+    last_cycle_time: s.bf_when_last_cycle > 0 ? epochToIso(String(s.bf_when_last_cycle)) : null,
+    last_cycle_us: s.bf_cycle_last,
+    max_cycle_us: s.bf_cycle_max,
+    mean_cycle_us: mean(s.bf_cycle_sum),
+    last_depth: s.bf_last_depth,
+    last_depth_try: s.bf_last_depth_try,
+    mean_depth: mean(s.bf_depth_sum),
+    last_queue_length: s.bf_queue_len,
+    mean_queue_length: mean(s.bf_queue_len_sum),
   };
 }

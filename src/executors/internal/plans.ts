@@ -10,10 +10,10 @@ import { replayOf, tagOf, taggedComment, type IdempotencyTag } from '../../slurm
 import { outcomeUnknown } from '../../slurm/submit-outcome.js';
 import { isUnreadableReply, outcomeOfUnreadableReply } from '../../slurm/suspend-reply.js';
 import { GatewayError } from '../../errors.js';
-import type { ClusterInfo, Job, JobValidation, Node, Partition, Ping } from '../../model.js';
+import type { ClusterInfo, Job, JobValidation, License, Node, Partition, Ping, Reservation } from '../../model.js';
 import { refusedValidation } from '../../slurm/will-run.js';
 import { isSlurmCallError, type OpArgs, type RawArrayResult, type RawJob } from './binding.js';
-import { compareHostnames, toClusterInfo, toNode, toPartition } from './normalise.js';
+import { compareHostnames, toClusterInfo, toLicense, toNode, toPartition, toReservation } from './normalise.js';
 import { parseJobSpec } from './squeue.js';
 import { jobDescriptor } from './submit.js';
 import { JOB_ID_SHAPE } from '../../slurm/job-ids.js';
@@ -57,6 +57,9 @@ function plan(command: SchedulerCommand, env: PlanEnv): Plan<unknown> {
     case 'nodes.get': return getNode(command.name, env);
     case 'partitions.list': return listPartitions(env);
     case 'partitions.get': return getPartition(command.name, env);
+    case 'reservations.list': return listReservations(env);
+    case 'reservations.get': return getReservation(command.name, env);
+    case 'licenses.list': return listLicenses(env);
     default: return assertNever(command);
   }
 }
@@ -290,12 +293,16 @@ function* update(jobId: string, u: JobUpdate, env: PlanEnv): Plan<null> {
 // ---------------------------------------------------------------------------------------------
 // nodes, partitions, controller
 
-/** sinfo --Node: nodes in at least one visible partition, in hostlist order. */
+/**
+ * sinfo --Node: nodes in at least one visible partition, in hostlist order; SHOW_DETAIL as
+ * `scontrol -d show node` asks, so that the GRES in use come too.
+ */
 function* listNodes(env: PlanEnv, what = 'Listing nodes failed'): Plan<Node[]> {
-  const raw = yield* must(env, 'nodes', { show_flags: 0 }, what);
+  const c = env.binding.constants;
+  const raw = yield* must(env, 'nodes', { show_flags: c.SHOW_DETAIL }, what);
   const rows = raw.filter((n) => n.partitions.length > 0);
   const sorted = [...rows].sort((a, b) => compareHostnames(a.name, b.name));
-  return sorted.map(toNode);
+  return sorted.map((n) => toNode(n, c));
 }
 
 function* getNode(name: string, env: PlanEnv): Plan<Node> {
@@ -314,6 +321,26 @@ function* getPartition(name: string, env: PlanEnv): Plan<Partition> {
   const partition = (yield* listPartitions(env, `Reading partition ${name} failed`)).find((p) => p.name === name);
   if (!partition) throw new GatewayError('partition_not_found', `No partition ${name}`);
   return partition;
+}
+
+/** `scontrol show reservation`: every reservation, in the controller's order. */
+function* listReservations(env: PlanEnv, what = 'Listing reservations failed'): Plan<Reservation[]> {
+  const c = env.binding.constants;
+  const raw = yield* must(env, 'reservations', {}, what);
+  const now = (env.now ?? Date.now)() / 1000;
+  return raw.map((r) => toReservation(r, c, now));
+}
+
+/** `scontrol show reservation <name>`: the one of that name (scontrol compares names exactly). */
+function* getReservation(name: string, env: PlanEnv): Plan<Reservation> {
+  const reservation = (yield* listReservations(env, `Reading reservation ${name} failed`)).find((r) => r.name === name);
+  if (!reservation) throw new GatewayError('reservation_not_found', `No reservation ${name}`);
+  return reservation;
+}
+
+/** `scontrol show licenses`. */
+function* listLicenses(env: PlanEnv): Plan<License[]> {
+  return (yield* must(env, 'licenses', {}, 'Listing licenses failed')).map(toLicense);
 }
 
 /** `scontrol --version`, `scontrol ping` (every controller), ClusterName when one answers. */

@@ -68,7 +68,23 @@ export interface RawNode {
   alloc_memory: number | null;
   free_mem: number | null;
   features: string | null;
+  /** features_act, or features when NULL (what scontrol prints as ActiveFeatures). */
+  features_act: string | null;
   reason: string | null;
+  /** Load x 100; NO_VAL when unknown. */
+  cpu_load: number;
+  gres: string | null;
+  /** Only with SHOW_DETAIL (scontrol -d, sinfo's GresUsed). */
+  gres_used: string | null;
+  /** tres_fmt_str: the configured TRES. */
+  tres: string | null;
+  /** SELECT_NODEDATA_TRES_ALLOC_FMT_STR: what scontrol prints as AllocTRES. */
+  tres_alloc: string | null;
+  node_addr: string | null;
+  node_hostname: string | null;
+  os: string | null;
+  boot_time: number;
+  slurmd_start_time: number;
   partitions: string[];
 }
 
@@ -85,6 +101,38 @@ export interface RawPartition {
   default_time: number;
   max_nodes: number;
   min_nodes: number;
+  /** tres_fmt_str */
+  tres: string | null;
+}
+
+/** A reserve_info_t as slurm_load_reservations() returns it. */
+export interface RawReservation {
+  name: string | null;
+  start_time: number;
+  end_time: number;
+  node_list: string | null;
+  node_cnt: number;
+  core_cnt: number;
+  partition: string | null;
+  users: string | null;
+  groups: string | null;
+  accounts: string | null;
+  licenses: string | null;
+  features: string | null;
+  /** tres_str */
+  tres: string | null;
+  /** reservation_flags_string(), "" for none. */
+  flags: string;
+}
+
+/** A slurm_license_info_t as slurm_load_licenses() returns it. */
+export interface RawLicense {
+  name: string | null;
+  total: number;
+  in_use: number;
+  available: number;
+  reserved: number;
+  remote: boolean;
 }
 
 export interface RawPing {
@@ -119,6 +167,25 @@ export interface RawStats {
   schedule_cycle_sum: number;
   schedule_cycle_counter: number;
   rpc_types: Array<{ id: number; name: string; count: number; total_time: number | null }>;
+  bf_active: boolean;
+  bf_backfilled_jobs: number;
+  bf_last_backfilled_jobs: number;
+  bf_backfilled_het_jobs: number;
+  bf_cycle_counter: number;
+  bf_cycle_sum: number;
+  bf_cycle_last: number;
+  bf_cycle_max: number;
+  bf_last_depth: number;
+  bf_last_depth_try: number;
+  bf_depth_sum: number;
+  bf_depth_try_sum: number;
+  bf_queue_len: number;
+  bf_queue_len_sum: number;
+  bf_table_size: number;
+  bf_table_size_sum: number;
+  bf_when_last_cycle: number;
+  /** In slurmctld's order; `name` as sdiag prints the uid (uid_to_string(): "nobody" when unknown). */
+  rpc_users: Array<{ id: number; name: string; count: number; total_time: number | null }>;
 }
 
 /** One element of a job_array_resp_msg_t: the per-job-id outcome of an array-aware action. */
@@ -192,6 +259,10 @@ export interface Operations {
   jobs_since: [{ show_flags?: number; update_time: number }, { last_update: number; jobs: RawJob[] | null }];
   nodes: [{ show_flags?: number }, RawNode[]];
   partitions: [{ show_flags?: number }, RawPartition[]];
+  /** scontrol show reservation. */
+  reservations: [Record<string, never>, RawReservation[]];
+  /** scontrol show licenses. */
+  licenses: [Record<string, never>, RawLicense[]];
   submit: [RawJobDesc, { job_id: number; error_code: number; user_msg: string | null }];
   /** slurm_job_will_run2 (sbatch --test-only): nothing is created. */
   will_run: [RawJobDesc, { start_time: number; node_list: string | null; part_name: string | null; proc_cnt: number; preemptee_job_ids: number[] }];

@@ -9,7 +9,7 @@ import { CONTROLLER_SOURCED } from '../../../src/slurm/accounting.js';
 import type { CommandContext } from '../../../src/context.js';
 import { ERROR_TABLE, GatewayError, type ErrorCode } from '../../../src/errors.js';
 import type { Executor } from '../../../src/executors/executor.js';
-import type { ClusterInfo, ControllerStats, Job, Node, Partition, Ping } from '../../../src/model.js';
+import type { ClusterInfo, ControllerStats, Job, License, Node, Partition, Ping, Reservation } from '../../../src/model.js';
 import { HOW_TO_FIND_OUT } from '../../../src/slurm/submit-outcome.js';
 import type { Transport } from './fakes.js';
 import { READS, SCENARIOS, commandOf, type Facts, type ScenarioName } from './scenarios.js';
@@ -85,12 +85,24 @@ const JOB_KEYS = [
   'dependency', 'features', 'tres_per_node', 'tres_per_job', 'licenses', 'reservation', 'eligible_time', 'deadline',
   'requeue', 'exclusive', 'tasks_per_node',
 ] as const satisfies ReadonlyArray<keyof Job>;
-const NODE_KEYS = ['name', 'state', 'state_flags', 'cpus', 'memory_mib', 'partitions', 'features', 'reason'] as const satisfies ReadonlyArray<keyof Node>;
-const PARTITION_KEYS = ['name', 'state', 'default', 'nodes', 'node_count', 'cpus_total', 'max_time', 'default_time', 'max_nodes', 'min_nodes'] as const satisfies ReadonlyArray<keyof Partition>;
+const NODE_KEYS = [
+  'name', 'state', 'state_flags', 'cpus', 'memory_mib', 'partitions', 'features', 'reason',
+  // #12
+  'cpu_load', 'active_features', 'gres', 'gres_used', 'tres', 'tres_allocated', 'address', 'hostname', 'os', 'boot_time', 'slurmd_start_time',
+] as const satisfies ReadonlyArray<keyof Node>;
+const PARTITION_KEYS = ['name', 'state', 'default', 'nodes', 'node_count', 'cpus_total', 'max_time', 'default_time', 'max_nodes', 'min_nodes', 'tres'] as const satisfies ReadonlyArray<keyof Partition>;
 const STATS_KEYS = [
   'server_thread_count', 'agent_queue_size', 'jobs_submitted', 'jobs_started', 'jobs_completed', 'jobs_canceled', 'jobs_failed',
-  'jobs_pending', 'jobs_running', 'schedule_cycle_last_us', 'schedule_cycle_mean_us', 'rpc_by_type',
+  'jobs_pending', 'jobs_running', 'schedule_cycle_last_us', 'schedule_cycle_mean_us', 'rpc_by_type', 'rpc_by_user', 'backfill',
 ] as const satisfies ReadonlyArray<keyof ControllerStats>;
+const BACKFILL_KEYS = [
+  'active', 'backfilled_jobs', 'backfilled_het_jobs', 'cycle_count', 'last_cycle_time', 'last_cycle_us', 'max_cycle_us', 'mean_cycle_us',
+  'last_depth', 'last_depth_try', 'mean_depth', 'last_queue_length', 'mean_queue_length',
+] as const satisfies ReadonlyArray<keyof ControllerStats['backfill']>;
+const RESERVATION_KEYS = [
+  'name', 'state', 'start_time', 'end_time', 'nodes', 'node_count', 'core_count', 'partition', 'users', 'accounts', 'licenses', 'flags', 'tres',
+] as const satisfies ReadonlyArray<keyof Reservation>;
+const TRES_KEYS = ['billing', 'cpus', 'gpus', 'memory_mib', 'nodes'];
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const isoOrNull = (v: unknown) => v === null || (typeof v === 'string' && ISO.test(v));
@@ -126,6 +138,23 @@ function expectNode(node: Node): void {
   expect(node.cpus.total).toBeGreaterThan(0);
   expect(node.cpus.allocated + node.cpus.idle).toBeLessThanOrEqual(node.cpus.total);
   expect(Array.isArray(node.state_flags) && Array.isArray(node.partitions) && Array.isArray(node.features)).toBe(true);
+  expect(Array.isArray(node.active_features)).toBe(true);
+  for (const key of ['gres', 'gres_used', 'address', 'hostname', 'os'] as const) expect({ [key]: stringOrNull(node[key]) }).toEqual({ [key]: true });
+  for (const key of ['boot_time', 'slurmd_start_time'] as const) expect({ [key]: isoOrNull(node[key]) }).toEqual({ [key]: true });
+  expect(numberOrNull(node.cpu_load)).toBe(true);
+  for (const tres of [node.tres, node.tres_allocated]) if (tres !== null) expect(Object.keys(tres).sort()).toEqual(TRES_KEYS);
+  expect(node.tres?.cpus).toBe(node.cpus.total);
+}
+
+function expectReservation(r: Reservation): void {
+  expect(Object.keys(r).sort()).toEqual([...RESERVATION_KEYS].sort());
+  expect(['ACTIVE', 'INACTIVE']).toContain(r.state);
+  for (const key of ['start_time', 'end_time'] as const) expect({ [key]: isoOrNull(r[key]) }).toEqual({ [key]: true });
+  for (const key of ['nodes', 'partition'] as const) expect({ [key]: stringOrNull(r[key]) }).toEqual({ [key]: true });
+  expect(Number.isInteger(r.node_count) && Number.isInteger(r.core_count)).toBe(true);
+  expect(Array.isArray(r.users) && Array.isArray(r.accounts) && Array.isArray(r.flags)).toBe(true);
+  for (const count of Object.values(r.licenses)) expect(Number.isInteger(count)).toBe(true);
+  if (r.tres !== null) expect(Object.keys(r.tres).sort()).toEqual(TRES_KEYS);
 }
 
 function expectPartition(p: Partition): void {
@@ -160,6 +189,12 @@ export const CHECKS: Check[] = [
         for (const [name, rpc] of rpcs) {
           expect(name).toMatch(/^[A-Z_0-9]+$/);
           expect(Object.keys(rpc).sort()).toEqual(['count', 'total_time_us']);
+        }
+        expect(Object.keys(info.statistics.backfill).sort()).toEqual([...BACKFILL_KEYS].sort());
+        expect(info.statistics.rpc_by_user.length).toBeGreaterThan(0);
+        for (const user of info.statistics.rpc_by_user) {
+          expect(Object.keys(user).sort()).toEqual(['average_time_us', 'count', 'total_time_us', 'user', 'user_id']);
+          expect(user.average_time_us).toBe(Math.floor(user.total_time_us / user.count));
         }
       }
     },
@@ -236,6 +271,34 @@ export const CHECKS: Check[] = [
       const listed = list!.find((p) => p.name === s.facts.partition);
       expect(listed).toMatchObject({ state: 'UP', default: true, nodes: s.facts.node, node_count: 1 });
       for (const p of await answers(s, 'partitions.get') as Partition[]) expect(p).toEqual(listed);
+    },
+  },
+  {
+    name: 'reservations.list and reservations.get: the reservation, every field, the same in both',
+    async run(s) {
+      const [list] = await answers(s, 'reservations.list') as Reservation[][];
+      for (const r of list!) expectReservation(r);
+      const listed = list!.find((r) => r.name === s.facts.reservation);
+      expect(listed).toBeDefined();
+      for (const r of await answers(s, 'reservations.get') as Reservation[]) expect(r).toEqual(listed);
+    },
+  },
+  {
+    name: 'reservations.get of an unknown reservation: reservation_not_found (404)',
+    async run(s) {
+      await failsWith(s, 'reservations.get.unknown', 'reservation_not_found');
+    },
+  },
+  {
+    name: 'licenses.list: every license with its counts',
+    async run(s) {
+      for (const list of await answers(s, 'licenses.list') as License[][]) {
+        for (const l of list) {
+          expect(Object.keys(l).sort()).toEqual(['free', 'name', 'remote', 'reserved', 'total', 'used']);
+          expect(l.used + l.free).toBe(l.total);
+          expect(typeof l.remote).toBe('boolean');
+        }
+      }
     },
   },
   {

@@ -98,9 +98,12 @@ for (let i = 0; ; i++) {
 }
 const node = (plain.executeSync({ kind: 'nodes.list' }, ctx()) as Node[])[0]!.name;
 const info = plain.executeSync({ kind: 'cluster.info' }, ctx());
+const reservation = plain.executeSync({ kind: 'reservations.list' }, ctx())[0]?.name;
+if (!reservation) throw new Error('the cluster has no reservation: scripts/cluster.sh up makes sr-lic');
 const common = {
   cluster: info.name, slurm_version: info.slurm_version, name, held, done, node, partition: 'debug',
   unknownJob: '99999999', unknownNode: 'nosuchnode', unknownPartition: 'nosuchpartition',
+  reservation, unknownReservation: 'nosuchreservation',
 };
 const facts = {
   external: { ...common, submitted: 0, action: actions.external } as Facts,

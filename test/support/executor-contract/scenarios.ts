@@ -22,6 +22,9 @@ export interface Facts {
   unknownJob: string;
   unknownNode: string;
   unknownPartition: string;
+  /** #12: a reservation of the cluster (scripts/cluster.sh makes sr-lic), and a name none has. */
+  reservation: string;
+  unknownReservation: string;
   /** Per executor: the job id Slurm gave the recorded submission. */
   submitted: number;
   /** Per executor: a held job that the recorded hold, release, update and cancel acted on (in that order). */
@@ -42,6 +45,10 @@ export const READS = {
   'partitions.list': () => ({ kind: 'partitions.list' }),
   'partitions.get': (f) => ({ kind: 'partitions.get', name: f.partition }),
   'partitions.get.unknown': (f) => ({ kind: 'partitions.get', name: f.unknownPartition }),
+  'reservations.list': () => ({ kind: 'reservations.list' }),
+  'reservations.get': (f) => ({ kind: 'reservations.get', name: f.reservation }),
+  'reservations.get.unknown': (f) => ({ kind: 'reservations.get', name: f.unknownReservation }),
+  'licenses.list': () => ({ kind: 'licenses.list' }),
   'cancel.unknown': (f) => ({ kind: 'jobs.cancel', jobId: f.unknownJob }),
   'hold.unknown': (f) => ({ kind: 'jobs.control', jobId: f.unknownJob, action: 'hold' }),
   'release.unknown': (f) => ({ kind: 'jobs.control', jobId: f.unknownJob, action: 'release' }),

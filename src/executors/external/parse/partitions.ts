@@ -1,5 +1,6 @@
 import type { Partition } from '../../../model.js';
 import { parseKeyValues } from './keyvalue.js';
+import { parseTres } from '../../../slurm/accounting.js';
 import { durationToMinutes, optionalInt, optionalText } from '../../../slurm/values.js';
 
 /** Parses `scontrol --oneliner show partition`. Pure. */
@@ -17,6 +18,7 @@ export function parsePartitions(stdout: string): Partition[] {
       default_time: durationToMinutes(kv.DefaultTime),
       max_nodes: kv.MaxNodes === 'UNLIMITED' ? null : optionalInt(kv.MaxNodes),
       min_nodes: optionalInt(kv.MinNodes) ?? 0,
+      tres: parseTres(kv.TRES),
     };
   });
 }

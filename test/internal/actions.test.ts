@@ -155,7 +155,8 @@ describe('error parity: the same failure, the same code', () => {
     ['jobs.submit with an invalid dependency', () => ({ kind: 'jobs.submit', submission: { script: '#!/bin/sh\ntrue\n', dependency: 'whenever:1' } }), 'scheduler_rejected'],
     ['jobs.submit with an invalid array', () => ({ kind: 'jobs.submit', submission: { script: '#!/bin/sh\ntrue\n', array: '5-1' } }), 'scheduler_rejected'],
     ['jobs.submit with an invalid time limit', () => ({ kind: 'jobs.submit', submission: { script: '#!/bin/sh\n#SBATCH --time=soon\ntrue\n' } }), 'scheduler_rejected'],
-    ['jobs.list of an unknown user', () => ({ kind: 'jobs.list', filter: { user: ['no-such-user-x'] } }), 'scheduler_rejected'],
+    // #12: a user that does not exist selects nothing (src/slurm/filters.ts): an empty list, not a failure.
+    ['jobs.list of an unknown user', () => ({ kind: 'jobs.list', filter: { user: ['no-such-user-x'] } }), 'ok'],
     ['nodes.get of an unknown node', () => ({ kind: 'nodes.get', name: 'no-such-node' }), 'node_not_found'],
     ['partitions.get of an unknown partition', () => ({ kind: 'partitions.get', name: 'no-such-partition' }), 'partition_not_found'],
   ];

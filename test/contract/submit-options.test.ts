@@ -17,14 +17,22 @@ const OPTIONS = {
   mail_user: 'root', tasks_per_node: 1, licenses: 'matlab:1', requeue: false,
 };
 
-describe.each(modes())('submit options ($executor:$application)', ({ executor, application }) => {
-  let gateway: Gateway;
-  const ids: number[] = [];
+/** One gateway per describe, in that mode; the jobs named in `ids` are cancelled afterwards. */
+function gatewayFor(executor: string, application: string, ids: number[]): () => Gateway {
+  let gateway: Gateway | undefined;
   beforeAll(async () => { gateway = await startGateway([`--executor=${executor}`, `--application=${application}`, '--parallel=2']); });
   afterAll(async () => {
     if (ids.length) execFileSync('scancel', ids.map(String));
     await gateway?.stop();
   });
+  return () => gateway!;
+}
+
+describe.each(modes())('submit options ($executor:$application)', ({ executor, application }) => {
+  const ids: number[] = [];
+  const gw = gatewayFor(executor, application, ids);
+  let gateway: Gateway;
+  beforeAll(() => { gateway = gw(); });
 
   it('every option reaches Slurm and reads back through the API', async () => {
     const name = uniqueName('opts');
@@ -73,13 +81,10 @@ describe.each(modes())('submit options ($executor:$application)', ({ executor, a
 });
 
 describe.each(modes())('PATCH clears a dependency and unlimits a time limit ($executor:$application)', ({ executor, application }) => {
-  let gateway: Gateway;
   const ids: number[] = [];
-  beforeAll(async () => { gateway = await startGateway([`--executor=${executor}`, `--application=${application}`, '--parallel=2']); });
-  afterAll(async () => {
-    if (ids.length) execFileSync('scancel', ids.map(String));
-    await gateway?.stop();
-  });
+  const gw = gatewayFor(executor, application, ids);
+  let gateway: Gateway;
+  beforeAll(() => { gateway = gw(); });
 
   it('dependency "" removes it; time_limit null is unlimited', async () => {
     const first = await request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', hold: true });
@@ -96,9 +101,9 @@ describe.each(modes())('PATCH clears a dependency and unlimits a time limit ($ex
 });
 
 describe.each(modes())('validate: true ($executor:$application)', ({ executor, application }) => {
+  const gw = gatewayFor(executor, application, []);
   let gateway: Gateway;
-  beforeAll(async () => { gateway = await startGateway([`--executor=${executor}`, `--application=${application}`, '--parallel=2']); });
-  afterAll(async () => { await gateway?.stop(); });
+  beforeAll(() => { gateway = gw(); });
 
   it('answers whether, when and where the job would run, and why not, creating nothing', async () => {
     const name = uniqueName('validate');

@@ -3,7 +3,7 @@ import type { CommandResults, ResultOf, SchedulerCommand } from '../commands.js'
 import type { Job } from '../model.js';
 import type { CommandDispatcher } from './dispatcher.js';
 
-/** Jobs whose output paths are kept; the least recently seen goes first (about 300 bytes each). */
+/** Jobs whose output paths are kept (two paths, a user and a submit time each); the least recently seen goes first. */
 export const REMEMBERED_JOBS = 100_000;
 
 interface Remembered {
@@ -61,7 +61,8 @@ export class RememberedOutputPaths implements CommandDispatcher {
         return this.#completeJob(result as CommandResults['jobs.get']) as ResultOf<C>;
       case 'jobs.history': {
         const page = result as CommandResults['jobs.history'];
-        return (page.jobs.some((job) => this.#completes(job)) ? { ...page, jobs: page.jobs.map((job) => this.#complete(job)) } : page) as ResultOf<C>;
+        const jobs = this.#completeAll(page.jobs);
+        return (jobs === page.jobs ? page : { ...page, jobs }) as ResultOf<C>;
       }
       default:
         return result;
@@ -85,13 +86,15 @@ export class RememberedOutputPaths implements CommandDispatcher {
   #completeJob(job: Job): Job {
     this.#remember(job);
     if (job.tasks) this.#rememberAll(job.tasks);
-    const tasks = job.tasks?.some((task) => this.#completes(task)) ? job.tasks.map((task) => this.#complete(task)) : job.tasks;
+    const tasks = job.tasks && this.#completeAll(job.tasks);
     const completed = this.#complete(job);
     return tasks === job.tasks ? completed : { ...completed, tasks: tasks! };
   }
 
-  #completes(job: Job): boolean {
-    return this.#match(job) !== undefined;
+  /** `jobs` itself when no job in it was completed, else a copy (each job looked up once). */
+  #completeAll(jobs: Job[]): Job[] {
+    const completed = jobs.map((job) => this.#complete(job));
+    return completed.some((job, i) => job !== jobs[i]) ? completed : jobs;
   }
 
   #match(job: Job): Remembered | undefined {

@@ -59,7 +59,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { port } = server.address() as AddressInfo;
-  logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.dispatchMode, parallel: dispatcher.concurrency, auth: options.auth }, 'listening');
+  // threadPool: libuv's pool, where coroutine mode's libslurm calls run (bin/scheduler-rest.js sizes it).
+  logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.dispatchMode, parallel: dispatcher.concurrency, auth: options.auth, threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, 'listening');
 
   // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal it believes nobody else
   // handles, which would kill the process in the middle of the graceful stop. A second signal

@@ -2,11 +2,24 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { startGateway } from '../support/gateway.js';
 
 const BIN = fileURLToPath(new URL('../../bin/scheduler-rest.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } });
 
 describe('scheduler-rest (the binary)', () => {
+  // #14: coroutine mode runs libslurm calls on libuv's pool; its default 4 threads held
+  // --parallel=16 to 3 calls at once. The CommonJS entry sizes it before Node first uses it.
+  it("sizes libuv's thread pool to 64 unless UV_THREADPOOL_SIZE is set, and says so when listening", async () => {
+    const { UV_THREADPOOL_SIZE: _unset, ...env } = process.env;
+    for (const [given, expected] of [[undefined, 64], ['6', 6]] as const) {
+      const gateway = await startGateway(['--executor=external', '--application=coroutine'], given ? { ...env, UV_THREADPOOL_SIZE: given } : env);
+      const listening = gateway.logs.map((l) => JSON.parse(l) as { msg: string; threadPool?: number }).find((l) => l.msg === 'listening');
+      expect(listening?.threadPool).toBe(expected);
+      expect([given, await gateway.stop(), gateway.process.signalCode]).toEqual([given, 0, null]);
+    }
+  });
+
   it('lists every option with its default under --help', () => {
     const res = run('--help');
     expect(res.status).toBe(0);

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import type { Gateway } from './compose.js';
 import { requestContext } from './http/request-context.js';
 import { errorBoundary } from './http/errors.js';
+import { OutageLog } from './http/outage-log.js';
 import { authenticate } from './http/auth.js';
 import { createRouter } from './routes.js';
 
@@ -10,8 +11,8 @@ export function createApp({ logger, dispatcher, runtime, inFlight, authenticator
   const app = new Koa();
   app.silent = true; // the error boundary logs; koa's default handler would print stacks to stderr
   const router = createRouter(dispatcher, runtime);
-  app.use(requestContext(logger, runtime.timeoutMs));
-  app.use(errorBoundary(logger));
+  app.use(requestContext(logger, runtime));
+  app.use(errorBoundary(logger, new OutageLog()));
   app.use(inFlight.track());
   app.use(authenticate(authenticator));
   app.use(router.routes());

@@ -19,7 +19,7 @@ const HEADERS_TIMEOUT_MS = 20_000;
 
 
 async function main(argv: string[]): Promise<number> {
-  let options: GatewayOptions | 'help';
+  let options: GatewayOptions | 'help' | 'version';
   try {
     options = parseOptions(argv);
   } catch (error) {
@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`scheduler-rest: ${error.message}\n`);
     return 2;
   }
-  if (options === 'help') return 0;
+  if (options === 'help' || options === 'version') return 0; // yargs printed them
 
   const logger = pino({ level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-slurm-user-token"]'] });
   if (options.auth === 'none' && options.insecure) {

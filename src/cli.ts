@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
-import { pino } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 import { OptionsError, parseOptions, type GatewayOptions } from './options.js';
 import { compose, type Gateway } from './compose.js';
 import { createApp } from './app.js';
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options === 'help' || options === 'version') return 0; // yargs printed them
 
-  const logger = pino({ level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-slurm-user-token"]'] });
+  const logger = makeLogger({ level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-slurm-user-token"]'] });
   if (options.auth === 'none' && options.insecure) {
     logger.warn({ host: options.host }, `--auth=none --insecure: anyone who can reach ${options.host} acts as ${userName()} on the cluster`);
   }
@@ -74,6 +75,16 @@ async function main(argv: string[]): Promise<number> {
   // Exit now: a tool or a libslurm call still retrying against a stuck controller must not keep a
   // stopped gateway alive (every answer has been given).
   return EXECUTORS[options.executor].exitProcess(0);
+}
+
+/**
+ * JSON lines for a log collector (journald, a file, a pipe); on a terminal, pino-pretty's readable
+ * lines, written synchronously like pino's own destination (no transport thread, so nothing is
+ * lost when the process ends with _exit after a stop).
+ */
+function makeLogger(options: LoggerOptions): Logger {
+  if (!process.stdout.isTTY) return pino(options);
+  return pino(options, pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
 }
 
 function userName(): string {

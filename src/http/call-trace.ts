@@ -5,7 +5,7 @@
  * made with the caller's identity, redacted where they were made: no token, no script text, no job
  * environment, nothing of another caller (coalesced calls are shared only by the same caller).
  */
-import type { Context } from 'koa';
+import type { Context, Next } from 'koa';
 import { Readable } from 'node:stream';
 import type { SchedulerCall } from '../scheduler-calls.js';
 
@@ -37,6 +37,22 @@ export function takeTraceParameter(ctx: Context): boolean | undefined {
   params.delete('trace');
   ctx.querystring = params.toString();
   return value === '1' || value === 'true';
+}
+
+/**
+ * Middleware: adds the request's calls to its answer when it asked (`ctx.state.trace`, set by
+ * requestContext). Mounted right inside requestContext and outside the error boundary, so that
+ * errors get their trace too; whatever rewrites the body for the wire (compression, ETag) must be
+ * mounted outside it, so that it sees the traced body.
+ */
+export function traceAnswers() {
+  return async function answerTrace(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+    } finally {
+      if (ctx.state.trace && !ctx.headerSent) addTrace(ctx, ctx.state.calls);
+    }
+  };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { summarise, type CallSink, type SchedulerCall } from '../scheduler-calls.js';
-import { addTrace, serverTiming, takeTraceParameter } from './call-trace.js';
+import { serverTiming, takeTraceParameter } from './call-trace.js';
 import { errorBody } from './errors.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -15,6 +15,8 @@ declare module 'koa' {
     logger: Logger;
     /** The scheduler calls made for this request so far (src/scheduler-calls.ts). */
     calls: SchedulerCall[];
+    /** `?trace=1` under --allow-trace: the answer gets its calls (src/http/call-trace.ts, traceAnswers). */
+    trace: boolean;
   }
 }
 
@@ -46,15 +48,17 @@ export function requestContext(logger: Logger, options: RequestContextOptions) {
     ctx.req.once('close', () => { if (ctx.req.errored) abort.abort(); });
     const log = logger.child({ requestId });
     const calls: SchedulerCall[] = [];
+    const debug = log.isLevelEnabled('debug');
     const record: CallSink = (call) => {
       calls.push(call);
-      log.debug({ call }, `scheduler call: ${describe(call)}`);
+      if (debug) log.debug({ call }, `scheduler call: ${describe(call)}`);
     };
     ctx.state.request = { requestId, deadline: started + timeoutMs, signal: abort.signal, record };
     ctx.state.logger = log;
     ctx.state.calls = calls;
     ctx.set('X-Request-Id', requestId);
     const trace = takeTraceParameter(ctx);
+    ctx.state.trace = trace === true && allowTrace;
     try {
       if (trace !== undefined && !allowTrace) {
         ctx.status = 400;
@@ -68,7 +72,6 @@ export function requestContext(logger: Logger, options: RequestContextOptions) {
       if (!ctx.headerSent) {
         ctx.set('X-Request-Id', requestId);
         if (timingOn) ctx.set('Server-Timing', serverTiming(calls, ms));
-        if (trace && allowTrace) addTrace(ctx, calls);
       }
       log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms, slurm: summarise(calls) }, 'request');
     }

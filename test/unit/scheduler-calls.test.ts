@@ -1,5 +1,7 @@
 /** Scheduler call records (#13): redaction, the records each executor makes, Server-Timing, and coalesced reads. */
 import { Coalescer } from '../../src/dispatch/coalescer.js';
+import { SharedJobReads } from '../../src/dispatch/shared-reads.js';
+import type { Job } from '../../src/model.js';
 import type { CommandDispatcher } from '../../src/dispatch/dispatcher.js';
 import type { RequestContext } from '../../src/context.js';
 import type { SchedulerCommand } from '../../src/commands.js';
@@ -105,5 +107,37 @@ describe('coalesced reads: each request reports the calls its answer came from',
     expect(inner.pending).toHaveLength(1);
     expect(first).toEqual([made, { ...made, name: 'scontrol' }]);
     expect(second).toEqual([{ ...made, coalesced: true }, { ...made, name: 'scontrol', coalesced: true }]);
+  });
+});
+
+describe('shared reads of single jobs: every read of a batch reports the shared call', () => {
+  class Inner implements CommandDispatcher {
+    pending: Array<{ command: SchedulerCommand; ctx: RequestContext; finish: (value: unknown) => void }> = [];
+    running = 0; waiting = 0; concurrency = 1;
+    dispatch(command: SchedulerCommand, ctx: RequestContext): Promise<never> {
+      return new Promise((resolve) => this.pending.push({ command, ctx, finish: resolve as (value: unknown) => void }));
+    }
+    async close() {}
+  }
+  const request = (calls: SchedulerCall[]): RequestContext =>
+    ({ requestId: 'r', deadline: Date.now() + 5000, signal: new AbortController().signal, record: (c) => calls.push(c) });
+  const job = (job_id: number) => ({ job_id, array_job_id: null, array_task_id: null, array_tasks: null }) as unknown as Job;
+
+  it('the first read of the batch as made, the others marked coalesced', async () => {
+    const inner = new Inner();
+    const reads = new SharedJobReads(inner, 'table');
+    const [one, two, three]: SchedulerCall[][] = [[], [], []];
+    const first = reads.dispatch({ kind: 'jobs.get', jobId: '1' }, request(one!));
+    const batch = [reads.dispatch({ kind: 'jobs.get', jobId: '2' }, request(two!)), reads.dispatch({ kind: 'jobs.get', jobId: '3' }, request(three!))];
+    const made: SchedulerCall = { via: 'libslurm', name: 'slurm_load_jobs', daemon: 'slurmctld', args: {}, ms: 2 };
+    inner.pending[0]!.ctx.record!(made);
+    inner.pending[0]!.finish([job(1)]);
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(inner.pending).toHaveLength(2);
+    inner.pending[1]!.ctx.record!(made);
+    inner.pending[1]!.finish([job(2), job(3)]);
+    await Promise.all(batch);
+    expect([one, two, three]).toEqual([[made], [made], [{ ...made, coalesced: true }]]);
   });
 });

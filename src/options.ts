@@ -160,6 +160,22 @@ function given(name: string, argv: readonly string[]): string {
   return !onCommandLine && process.env[variable] !== undefined ? variable : `--${name}`;
 }
 
+/** Boolean options, which yargs would quietly read as false from any word but "true". */
+const BOOLEAN_OPTIONS = ['coalesce', 'insecure', 'server-timing', 'allow-trace'];
+
+/** `--flag=value` and SCHEDULER_REST_FLAG=value must say true or false: `yes` or `maybe` would mean false. */
+function checkBooleans(argv: readonly string[]): void {
+  for (const name of BOOLEAN_OPTIONS) {
+    const flag = argv.map((arg) => (arg.startsWith(`--${name}=`) ? arg.slice(name.length + 3) : undefined)).find((v) => v !== undefined);
+    const variable = `${ENV_PREFIX}_${name.toUpperCase().replace(/-/g, '_')}`;
+    const onCommandLine = argv.some((arg) => arg === `--${name}` || arg === `--no-${name}` || arg.startsWith(`--${name}=`));
+    const value = flag ?? (onCommandLine ? undefined : process.env[variable]);
+    if (value !== undefined && !/^(true|false)$/i.test(value)) {
+      throw new OptionsError(`${flag !== undefined ? `--${name}` : variable}: ${JSON.stringify(value)} is not true or false (or use --${name} / --no-${name})`);
+    }
+  }
+}
+
 /** A number as given: a number, or a string that is one ("8", " 2.5 "); NaN otherwise. */
 function numeric(value: unknown): number {
   if (typeof value === 'number') return value;
@@ -202,6 +218,7 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' | 'version
   const parser = buildParser(argv);
   const args = parser.parseSync();
   if (args.help) return 'help';
+  checkBooleans(argv);
   if (args.version) return 'version';
   const dispatchMode = oneOf('application', args.application, DISPATCH_MODE_NAMES, Object.keys(DISPATCH_MODE_NAMES));
   const host = String(args.host);

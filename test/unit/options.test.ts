@@ -82,3 +82,15 @@ describe('start-up option messages (#13)', () => {
     expect(parseOptions(['--no-server-timing', '--allow-trace'])).toMatchObject({ serverTiming: false, allowTrace: true });
   });
 });
+
+describe('boolean options (#13)', () => {
+  afterEach(() => { delete process.env.SCHEDULER_REST_COALESCE; });
+
+  it('refuses a word other than true or false, which would otherwise quietly mean false', () => {
+    process.env.SCHEDULER_REST_COALESCE = 'yes';
+    expect(() => parseOptions([])).toThrow('SCHEDULER_REST_COALESCE: "yes" is not true or false (or use --coalesce / --no-coalesce)');
+    process.env.SCHEDULER_REST_COALESCE = 'FALSE';
+    expect(() => parseOptions(['--allow-trace=maybe'])).toThrow('--allow-trace: "maybe" is not true or false');
+    expect(parseOptions(['--allow-trace=true'])).toMatchObject({ coalesce: false, allowTrace: true });
+  });
+});

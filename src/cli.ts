@@ -6,7 +6,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
-import { pino } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 import { OptionsError, parseOptions, type GatewayOptions } from './options.js';
 import { compose, type Gateway } from './compose.js';
 import { createApp } from './app.js';
@@ -19,7 +20,7 @@ const HEADERS_TIMEOUT_MS = 20_000;
 
 
 async function main(argv: string[]): Promise<number> {
-  let options: GatewayOptions | 'help';
+  let options: GatewayOptions | 'help' | 'version';
   try {
     options = parseOptions(argv);
   } catch (error) {
@@ -27,9 +28,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`scheduler-rest: ${error.message}\n`);
     return 2;
   }
-  if (options === 'help') return 0;
+  if (options === 'help' || options === 'version') return 0; // yargs printed them
 
-  const logger = pino({ level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-slurm-user-token"]'] });
+  const logger = makeLogger({ level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-slurm-user-token"]'] });
   if (options.auth === 'none' && options.insecure) {
     logger.warn({ host: options.host }, `--auth=none --insecure: anyone who can reach ${options.host} acts as ${userName()} on the cluster`);
   }
@@ -41,6 +42,16 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { dispatcher, inFlight } = gateway;
+  // Listening for the stop signals before listening for requests: a SIGTERM that arrives as soon
+  // as the 'listening' line is out (a supervisor stopping at once) still gets the graceful stop;
+  // registered after that line, such a signal could find no handler and kill the process.
+  // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal it believes nobody else
+  // handles, which would kill the process in the middle of the graceful stop. A second signal
+  // during the stop is ignored; SIGKILL stays available.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.on('SIGINT', resolve);
+    process.on('SIGTERM', resolve);
+  });
   const app = createApp(gateway);
   // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a slow client
   // would get its 408 up to 30 s late; checked every second, it gets it on time.
@@ -62,19 +73,23 @@ async function main(argv: string[]): Promise<number> {
   // threadPool: libuv's pool, where coroutine mode's libslurm calls run (bin/scheduler-rest.js sizes it).
   logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.dispatchMode, parallel: dispatcher.concurrency, auth: options.auth, threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, 'listening');
 
-  // `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal it believes nobody else
-  // handles, which would kill the process in the middle of the graceful stop. A second signal
-  // during the stop is ignored; SIGKILL stays available.
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.on('SIGINT', resolve);
-    process.on('SIGTERM', resolve);
-  });
+  const signal = await stopSignal;
   logger.info({ signal }, 'stopping: finishing in-flight requests, answering new ones 503');
   await gracefulStop({ server, inFlight, dispatcher, graceMs: options.shutdownGraceMs, logger });
   logger.flush();
   // Exit now: a tool or a libslurm call still retrying against a stuck controller must not keep a
   // stopped gateway alive (every answer has been given).
   return EXECUTORS[options.executor].exitProcess(0);
+}
+
+/**
+ * JSON lines for a log collector (journald, a file, a pipe); on a terminal, pino-pretty's readable
+ * lines, written synchronously like pino's own destination (no transport thread, so nothing is
+ * lost when the process ends with _exit after a stop).
+ */
+function makeLogger(options: LoggerOptions): Logger {
+  if (!process.stdout.isTTY) return pino(options);
+  return pino(options, pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
 }
 
 function userName(): string {

@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { pino, type Logger } from 'pino';
-import type { GatewayOptions, RuntimeInfo } from './options.js';
+import { VERSION, type GatewayOptions, type RuntimeInfo } from './options.js';
 import { Coalescer, createStrategy, Dispatcher, RememberedOutputPaths, SharedJobReads, ValidatedJobLists, type CommandDispatcher } from './dispatch/index.js';
 import { EXECUTORS } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/jwt.js';
 import { callerPolicy } from './auth/callers.js';
 import { InFlightRequests } from './http/in-flight.js';
-
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Everything the app and the entry point use, built once at start-up by {@link compose}. */
 export interface Gateway {
@@ -70,6 +67,8 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
       bodyLimit: options.bodyLimit,
       auth: options.auth,
       historyMaxDays: options.historyMaxDays,
+      serverTiming: options.serverTiming,
+      allowTrace: options.allowTrace,
       defaultWorkingDirectory: homedir(),
     },
     // Output paths of ended jobs, which Slurm's accounting does not keep (src/dispatch/output-paths.ts).

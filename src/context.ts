@@ -2,6 +2,7 @@
  * The context that travels with every command. {@link CommandContext} is plain data and crosses
  * worker boundaries; the abort signal stays on the side that owns the request.
  */
+import type { CallSink } from './scheduler-calls.js';
 
 export interface Identity {
   /** The user the command acts as; undefined means the user the gateway runs as. */
@@ -20,6 +21,8 @@ export interface CommandContext {
 export interface RequestContext extends CommandContext {
   /** Aborted when the client goes away or the deadline passes. */
   signal: AbortSignal;
+  /** Told of each scheduler call made for the request (src/scheduler-calls.ts); stays on this side, like the signal. */
+  record?: CallSink;
 }
 
 /** Milliseconds left before the deadline, never negative. */

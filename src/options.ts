@@ -41,6 +41,10 @@ export interface GatewayOptions {
   minUid?: number;
   /** --auth=jwt: users never acted for, besides the gateway's own and Slurm's daemon users. */
   denyUsers?: string[];
+  /** Send a Server-Timing header (each scheduler call's time) on every answer. @default true */
+  serverTiming: boolean;
+  /** Answer `?trace=1` with the request's scheduler calls in the body. @default false */
+  allowTrace: boolean;
 }
 
 export { AUTH_MODES, type AuthMode } from './slurm/identity.js';
@@ -57,6 +61,8 @@ export interface RuntimeInfo {
   historyMaxDays: number;
   /** Where submitted jobs run when the request names no working_directory. */
   defaultWorkingDirectory: string;
+  serverTiming: boolean;
+  allowTrace: boolean;
 }
 
 export class OptionsError extends Error {
@@ -72,6 +78,10 @@ const DISPATCH_MODE_NAMES: Record<string, DispatchMode> = {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DEFAULTS_FILE = new URL('../config/default.json', import.meta.url);
+const ENV_PREFIX = 'SCHEDULER_REST';
+
+/** The gateway's version (package.json), for --version, /v1/health and the logs. */
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function readJson(path: string | URL, what: string): Record<string, unknown> {
   let text: string;
@@ -92,47 +102,105 @@ export function buildParser(argv: string[]) {
   return yargs(argv)
     .scriptName('scheduler-rest')
     .usage('$0 [options]\n\nA REST gateway in front of the Slurm scheduler.')
-    .env('SCHEDULER_REST')
+    .env(ENV_PREFIX)
     .config('config', 'JSON file of options (keys as the long option names)', (path) => readJson(path, '--config'))
-    .option('port', { type: 'number', default: defaults.port, describe: 'TCP port (0: any free port)' })
+    // Numbers are left untyped: yargs turns "abc" into NaN (then printed as null); untyped, numbers
+    // still arrive as numbers and anything else as given, for the message below.
+    .option('port', { default: defaults.port, describe: 'TCP port (0: any free port)' })
     .option('host', { type: 'string', default: defaults.host, describe: 'Address to listen on' })
     .option('executor', { type: 'string', default: defaults.executor, describe: `How commands reach Slurm: ${EXECUTOR_KINDS.join(' | ')}` })
     .option('application', { alias: 'concurrency', type: 'string', default: defaults.application, describe: `Dispatch mode: ${DISPATCH_MODES.join(' | ')} (also sync, plain, function, promise)` })
-    .option('parallel', { type: 'number', default: availableParallelism(), describe: 'Pool size or concurrency bound (default: number of CPUs)' })
-    .option('timeout', { type: 'number', default: defaults.timeout, describe: 'Deadline per scheduler command, seconds' })
-    .option('queue-limit', { type: 'number', default: defaults['queue-limit'], describe: 'Requests allowed to wait beyond the pool; then 503' })
-    .option('shutdown-grace', { type: 'number', default: defaults['shutdown-grace'], describe: 'Seconds to finish in-flight requests on SIGINT/SIGTERM' })
+    .option('parallel', { default: availableParallelism(), describe: 'Pool size or concurrency bound (default: number of CPUs)' })
+    .option('timeout', { default: defaults.timeout, describe: 'Deadline per scheduler command, seconds' })
+    .option('queue-limit', { default: defaults['queue-limit'], describe: 'Requests allowed to wait beyond the pool; then 503' })
+    .option('shutdown-grace', { default: defaults['shutdown-grace'], describe: 'Seconds to finish in-flight requests on SIGINT/SIGTERM' })
     .option('body-limit', { type: 'string', default: defaults['body-limit'], describe: 'Largest JSON body accepted' })
     .option('log-level', { type: 'string', default: defaults['log-level'], describe: `Log level: ${LOG_LEVELS.join(' | ')}` })
     .option('coalesce', { type: 'boolean', default: defaults.coalesce, describe: 'Identical reads in flight at the same time share one scheduler call, and reads of single jobs one job-list call per caller (--no-coalesce: one call each)' })
-    .option('history-max-days', { type: 'number', default: defaults['history-max-days'], describe: 'Longest time window GET /v1/history accepts, days' })
+    .option('history-max-days', { default: defaults['history-max-days'], describe: 'Longest time window GET /v1/history accepts, days' })
     .option('auth', { type: 'string', default: defaults.auth, describe: `Who requests act as: ${AUTH_MODES.join(' | ')} (none: the gateway's own user, loopback only)` })
     .option('insecure', { type: 'boolean', default: false, describe: 'Allow --auth=none on a non-loopback address (logs a warning at every start)' })
     .option('jwt-key', { type: 'string', describe: "Slurm's jwt_hs256.key: verify HS256 tokens (--auth=jwt)" })
     .option('jwks', { type: 'string', describe: 'JWKS file: verify RS256 tokens, e.g. an OIDC provider\'s (--auth=jwt; slurmctld needs the same jwks=)' })
-    .option('min-uid', { type: 'number', describe: 'Lowest uid a token may act as (--auth=jwt; default: UID_MIN of /etc/login.defs, else 1000)' })
+    .option('min-uid', { describe: 'Lowest uid a token may act as (--auth=jwt; default: UID_MIN of /etc/login.defs, else 1000)' })
     .option('deny-users', { type: 'string', describe: `Comma list of users no token may act as (--auth=jwt; default: ${DEFAULT_DENIED_USERS.join(',')}); the gateway's own user and SlurmUser/SlurmdUser always` })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
+    .option('server-timing', { type: 'boolean', default: defaults['server-timing'], describe: 'Send a Server-Timing header with each scheduler call\'s time (--no-server-timing: none)' })
+    .option('allow-trace', { type: 'boolean', default: defaults['allow-trace'], describe: 'Let ?trace=1 add the request\'s scheduler calls (redacted) to its answer' })
     .strictOptions()
     .help()
-    .version(false)
+    .version('version', 'Print the version and exit', `scheduler-rest ${VERSION}`)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
-    .fail((message, error) => { throw new OptionsError(error?.message ?? message.replace(/\s+/g, ' ')); });
+    .fail((message, error) => { throw new OptionsError(error?.message ?? unknownOptions(message, argv) ?? message.replace(/\s+/g, ' ')); });
 }
 
-function integer(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new OptionsError(`--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
+/**
+ * yargs names an unknown flag twice (`Unknown arguments: bogus-flag, bogusFlag`, its camelCase
+ * copy) and an unknown SCHEDULER_REST_ variable as a flag: name each once, as the operator wrote it.
+ */
+function unknownOptions(message: string, argv: readonly string[]): string | undefined {
+  const match = /^Unknown arguments?: (.*)$/s.exec(message.trim());
+  if (!match) return undefined;
+  const names = match[1]!.split(',').map((name) => name.trim()).filter(Boolean);
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const once = names.filter((name) => !(/[A-Z]/.test(name) && names.includes(kebab(name))));
+  const shown = once.map((name) => {
+    const variable = `${ENV_PREFIX}_${kebab(name).toUpperCase().replace(/-/g, '_')}`;
+    const onCommandLine = argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`) || arg === `--no-${name}` || arg === `-${name}`);
+    return !onCommandLine && process.env[variable] !== undefined ? variable : `${name.length === 1 ? '-' : '--'}${name}`;
+  });
+  return `unknown option${shown.length > 1 ? 's' : ''} ${shown.join(', ')} (scheduler-rest --help lists them)`;
 }
 
-function seconds(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new OptionsError(`--${name}: expected a number of seconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
+/** How the operator gave option `name`: the flag, or its environment variable when that is where it came from. */
+function given(name: string, argv: readonly string[]): string {
+  const onCommandLine = argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  const variable = `${ENV_PREFIX}_${name.toUpperCase().replace(/-/g, '_')}`;
+  return !onCommandLine && process.env[variable] !== undefined ? variable : `--${name}`;
+}
+
+/** Boolean options, which yargs would quietly read as false from any word but "true". */
+const BOOLEAN_OPTIONS = ['coalesce', 'insecure', 'server-timing', 'allow-trace'];
+
+/** `--flag=value` and SCHEDULER_REST_FLAG=value must say true or false: `yes` or `maybe` would mean false. */
+function checkBooleans(argv: readonly string[]): void {
+  for (const name of BOOLEAN_OPTIONS) {
+    const flag = argv.map((arg) => (arg.startsWith(`--${name}=`) ? arg.slice(name.length + 3) : undefined)).find((v) => v !== undefined);
+    const variable = `${ENV_PREFIX}_${name.toUpperCase().replace(/-/g, '_')}`;
+    const onCommandLine = argv.some((arg) => arg === `--${name}` || arg === `--no-${name}` || arg.startsWith(`--${name}=`));
+    const value = flag ?? (onCommandLine ? undefined : process.env[variable]);
+    if (value !== undefined && !/^(true|false)$/i.test(value)) {
+      throw new OptionsError(`${flag !== undefined ? `--${name}` : variable}: ${JSON.stringify(value)} is not true or false (or use --${name} / --no-${name})`);
+    }
   }
-  return Math.round(value * 1000);
+}
+
+/** A number as given: a number, or a string that is one ("8", " 2.5 "); NaN otherwise. */
+function numeric(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) return Number(value);
+  return Number.NaN;
+}
+
+/** The value as the operator wrote it, quoted. */
+const shown = (value: unknown) => JSON.stringify(typeof value === 'string' ? value : String(value));
+
+
+function integer(name: string, value: unknown, min: number, max: number, argv: readonly string[], what = 'a whole number'): number {
+  const n = numeric(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new OptionsError(`${given(name, argv)}: ${shown(value)} is not ${what} from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function seconds(name: string, value: unknown, min: number, max: number, argv: readonly string[]): number {
+  const n = numeric(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new OptionsError(`${given(name, argv)}: ${shown(value)} is not a number of seconds from ${min} to ${max}`);
+  }
+  return Math.round(n * 1000);
 }
 
 function oneOf<T extends string>(name: string, value: unknown, table: Record<string, T> | readonly T[], accepted: readonly string[]): T {
@@ -146,10 +214,12 @@ function oneOf<T extends string>(name: string, value: unknown, table: Record<str
  * Parses and validates start-up options.
  * @throws OptionsError with a one-line message naming the option and the accepted values.
  */
-export function parseOptions(argv: string[]): GatewayOptions | 'help' {
+export function parseOptions(argv: string[]): GatewayOptions | 'help' | 'version' {
   const parser = buildParser(argv);
   const args = parser.parseSync();
   if (args.help) return 'help';
+  checkBooleans(argv);
+  if (args.version) return 'version';
   const dispatchMode = oneOf('application', args.application, DISPATCH_MODE_NAMES, Object.keys(DISPATCH_MODE_NAMES));
   const host = String(args.host);
   const auth = oneOf('auth', args.auth, AUTH_MODES, AUTH_MODES);
@@ -160,23 +230,25 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     throw new OptionsError(`--auth=none lets every caller act as the gateway's own user, so it listens only on loopback; --host=${host} needs --auth=jwt (or --insecure, knowingly)`);
   }
   if (auth === 'none' && (jwtKey || jwks)) throw new OptionsError('--jwt-key and --jwks apply only with --auth=jwt');
-  const minUid = args['min-uid'] === undefined ? undefined : integer('min-uid', args['min-uid'], 1, 4_294_967_293);
+  const minUid = args['min-uid'] === undefined ? undefined : integer('min-uid', args['min-uid'], 1, 4_294_967_293, argv, 'a uid');
   const denyUsers = args['deny-users'] === undefined ? undefined : String(args['deny-users']).split(',').map((u) => u.trim()).filter(Boolean);
   if (auth === 'none' && (minUid !== undefined || denyUsers)) throw new OptionsError('--min-uid and --deny-users apply only with --auth=jwt');
   if (auth === 'jwt' && !jwtKey && !jwks) throw new OptionsError("--auth=jwt needs --jwt-key (Slurm's jwt_hs256.key, for HS256 tokens) or --jwks (RS256 tokens)");
   return {
-    port: integer('port', args.port, 0, 65535),
+    port: integer('port', args.port, 0, 65535, argv, 'a port number'),
     host,
     executor: oneOf('executor', args.executor, EXECUTOR_KINDS, EXECUTOR_KINDS),
     dispatchMode,
-    parallel: integer('parallel', args.parallel, 1, 256),
-    timeoutMs: seconds('timeout', args.timeout, 0.1, 3600),
-    queueLimit: integer('queue-limit', args['queue-limit'], 0, 1_000_000),
-    shutdownGraceMs: seconds('shutdown-grace', args['shutdown-grace'], 0, 600),
+    parallel: integer('parallel', args.parallel, 1, 256, argv),
+    timeoutMs: seconds('timeout', args.timeout, 0.1, 3600, argv),
+    queueLimit: integer('queue-limit', args['queue-limit'], 0, 1_000_000, argv),
+    shutdownGraceMs: seconds('shutdown-grace', args['shutdown-grace'], 0, 600, argv),
     bodyLimit: String(args['body-limit']),
     logLevel: oneOf('log-level', args['log-level'], LOG_LEVELS, LOG_LEVELS),
     coalesce: args.coalesce !== false,
-    historyMaxDays: integer('history-max-days', args['history-max-days'], 1, 3660),
+    historyMaxDays: integer('history-max-days', args['history-max-days'], 1, 3660, argv),
+    serverTiming: args['server-timing'] !== false,
+    allowTrace: args['allow-trace'] === true,
     auth,
     insecure,
     ...(jwtKey ? { jwtKey } : {}),

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { withDeadline, type CommandDispatcher } from './dispatcher.js';
+import type { CallSink, SchedulerCall } from '../scheduler-calls.js';
 
 /** Commands that only read: identical ones in flight at the same time can share one answer. */
 /** Every command kind, read or write: a new command cannot be added without deciding. */
@@ -18,6 +19,9 @@ interface InFlight {
   promise: Promise<unknown>;
   joiners: number;
   abort: AbortController;
+  /** The shared call's records so far, and where each goes (every request that joined). */
+  calls: SchedulerCall[];
+  sinks: CallSink[];
 }
 
 /**
@@ -26,6 +30,10 @@ interface InFlight {
  * and SchedMD's advice about slurmrestd both warn about exactly that load). Nothing is cached:
  * an answer is never older than the call that produced it, and a read issued after a write
  * finished never joins a call that started before it (the write moves to a new generation).
+ *
+ * Call records: every request reports the scheduler calls its answer came from. The request that
+ * started the shared call gets them as they are; each one that joined it gets them marked
+ * `coalesced: true` (those made before it joined as well), since they were made once, for another.
  */
 export class Coalescer implements CommandDispatcher {
   readonly #inner: CommandDispatcher;
@@ -50,12 +58,20 @@ export class Coalescer implements CommandDispatcher {
     if (!entry) {
       // The shared call stops waiting only when every client that joined it has gone away.
       const abort = new AbortController();
-      const promise = this.#inner.dispatch(command, { ...ctx, signal: abort.signal });
-      const created: InFlight = { promise, joiners: 0, abort };
+      const calls: SchedulerCall[] = [];
+      const sinks: CallSink[] = ctx.record ? [ctx.record] : [];
+      const record: CallSink = (call) => { calls.push(call); for (const sink of sinks) sink(call); };
+      const promise = this.#inner.dispatch(command, { ...ctx, signal: abort.signal, record });
+      const created: InFlight = { promise, joiners: 0, abort, calls, sinks };
       this.#inFlight.set(key, created);
       const forget = () => { if (this.#inFlight.get(key) === created) this.#inFlight.delete(key); };
       promise.then(forget, forget);
       entry = created;
+    } else if (ctx.record) {
+      const sink = ctx.record;
+      const joiner: CallSink = (call) => sink({ ...call, coalesced: true });
+      for (const call of entry.calls) joiner(call);
+      entry.sinks.push(joiner);
     }
     const joined = entry;
     joined.joiners++;

@@ -88,7 +88,7 @@ export class Dispatcher implements CommandDispatcher {
     const timer = setTimeout(() => abort.abort(new GatewayError('deadline_exceeded')), left + STOP_GRACE_MS);
     try {
       started.value = true;
-      return await this.#strategy.run(command, toCommandContext(ctx), abort.signal);
+      return await this.#strategy.run(command, toCommandContext(ctx), abort.signal, ctx.record);
     } finally {
       clearTimeout(timer);
     }

@@ -3,6 +3,7 @@ import type { Executor } from '../executors/executor.js';
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { toGatewayError } from '../errors.js';
+import type { CallSink } from '../scheduler-calls.js';
 
 /**
  * Synchronous calls on the main thread, strictly one at a time: the troubleshooting mode. While a
@@ -25,9 +26,9 @@ export class InlineStrategy implements DispatchStrategy {
     for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  async run<C extends SchedulerCommand>(command: C, ctx: CommandContext): Promise<ResultOf<C>> {
+  async run<C extends SchedulerCommand>(command: C, ctx: CommandContext, _signal?: AbortSignal, record?: CallSink): Promise<ResultOf<C>> {
     try {
-      return this.#executor.executeSync(command, ctx);
+      return this.#executor.executeSync(command, ctx, record);
     } catch (error) {
       throw toGatewayError(error);
     }

@@ -5,6 +5,7 @@ import type { DispatchStrategy, StrategyOptions, WorkerConfig, WorkerEnvelope, W
 import type { CommandContext } from '../context.js';
 import type { CommandKind, ResultOf, SchedulerCommand } from '../commands.js';
 import { outcomeUnknown } from '../slurm/submit-outcome.js';
+import type { CallSink } from '../scheduler-calls.js';
 
 /** Compiled worker entry; pools load JavaScript by path, so they always point at the build. */
 export function workerFilename(): string {
@@ -48,13 +49,14 @@ export interface Pool {
 export class PoolStrategy implements DispatchStrategy {
   constructor(readonly concurrency: number, readonly worker: string, readonly pool: Pool, readonly executor: WorkerConfig) {}
 
-  async run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>> {
+  async run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal, record?: CallSink): Promise<ResultOf<C>> {
     let envelope: WorkerEnvelope;
     try {
       envelope = await this.pool.run({ command, ctx, executor: this.executor }, { signal });
     } catch (error) {
       throw poolFailure(error, signal, this.worker, command.kind);
     }
+    if (record) for (const call of envelope.calls ?? []) record(call);
     if (envelope.ok) return envelope.value as ResultOf<C>;
     throw deserializeError(envelope.error);
   }

@@ -4,6 +4,7 @@ import type { Job } from '../model.js';
 import { isArrayId } from '../slurm/arrays.js';
 import { jobIdInRange, pickJob } from '../slurm/job-ids.js';
 import { withDeadline, type CommandDispatcher } from './dispatcher.js';
+import type { CallSink } from '../scheduler-calls.js';
 
 /** How a batch of reads asks the controller. */
 export type SharedReadSource =
@@ -77,7 +78,15 @@ export class SharedJobReads implements CommandDispatcher {
     const abort = new AbortController();
     let left = batch.length;
     for (const w of batch) w.ctx.signal.addEventListener('abort', () => { if (--left === 0) abort.abort(); }, { once: true });
-    const ctx: RequestContext = { ...batch[0]!.ctx, deadline: batch.reduce((latest, w) => Math.max(latest, w.ctx.deadline), 0), signal: abort.signal };
+    // Every read of the batch reports the shared call (src/scheduler-calls.ts): the first as made,
+    // the others marked coalesced, as the Coalescer does.
+    const sinks = batch.flatMap((w, i) => {
+      const sink = w.ctx.record;
+      if (!sink) return [];
+      return [i === 0 ? sink : ((call) => sink({ ...call, coalesced: true })) satisfies CallSink];
+    });
+    const record: CallSink = (call) => { for (const sink of sinks) sink(call); };
+    const ctx: RequestContext = { ...batch[0]!.ctx, deadline: batch.reduce((latest, w) => Math.max(latest, w.ctx.deadline), 0), signal: abort.signal, record };
     const ids = [...new Set(batch.map((w) => w.jobId))];
     const call = this.#source === 'ids' && ids.length === 1
       // One id: jobs.get's own call (a list call would answer an unknown id worse); still one

@@ -1,6 +1,7 @@
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import type { Executor, ExecutorKind, ExecutorOptions } from '../executors/executor.js';
+import type { CallSink, SchedulerCall } from '../scheduler-calls.js';
 
 /**
  * Where a command runs. The {@link Dispatcher} in front of every strategy admits at most
@@ -18,10 +19,12 @@ export interface DispatchStrategy {
   /**
    * Runs one command (the {@link Dispatcher} has admitted it). Every failure is a GatewayError,
    * whether the command ran in this process or in a pool worker. `signal` aborts a little after the deadline: strategies that can stop a
-   * running command safely (kill a child process) do so; the others let it finish.
+   * running command safely (kill a child process) do so; the others let it finish. `record` gets
+   * the command's scheduler call records: as each call ends in this process, or all at once with a
+   * pool worker's answer, success or failure (none from a worker that died).
    * @throws GatewayError
    */
-  run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal): Promise<ResultOf<C>>;
+  run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal, record?: CallSink): Promise<ResultOf<C>>;
   /** Releases threads and processes. In-flight commands have already finished or been given up. */
   dispose(): Promise<void>;
 }
@@ -61,10 +64,13 @@ export interface StrategyOptions {
   onWorkerError?: (error: Error) => void;
 }
 
-/** What a pool worker answers: errors travel as plain data and are rebuilt from their code. */
+/**
+ * What a pool worker answers: errors travel as plain data and are rebuilt from their code; the
+ * command's scheduler call records come back with either (plain data too).
+ */
 export type WorkerEnvelope =
-  | { ok: true; value: unknown }
-  | { ok: false; error: import('../errors.js').SerializedError };
+  | { ok: true; value: unknown; calls?: SchedulerCall[] }
+  | { ok: false; error: import('../errors.js').SerializedError; calls?: SchedulerCall[] };
 
 /**
  * The task a pool worker receives: the command, and the plain configuration of the executor it

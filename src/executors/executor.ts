@@ -1,6 +1,7 @@
 import type { CommandContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import type { AuthMode } from '../slurm/identity.js';
+import type { CallSink } from '../scheduler-calls.js';
 
 /**
  * Runs scheduler commands against Slurm. One instance per thread or process: an executor holds
@@ -9,15 +10,16 @@ import type { AuthMode } from '../slurm/identity.js';
 export interface Executor {
   /**
    * Asynchronous entry point, for the coroutine dispatch: never blocks the event loop.
+   * `record` is given one record per scheduler call as each ends (src/scheduler-calls.ts).
    * @throws GatewayError, with a stable code, for every failure.
    */
-  execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>>;
+  execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal, record?: CallSink): Promise<ResultOf<C>>;
   /**
    * Synchronous entry point, for inline dispatch and inside pool workers: blocks the calling
-   * thread until the command is done or its deadline has passed.
+   * thread until the command is done or its deadline has passed. `record`: as for execute().
    * @throws GatewayError, with a stable code, for every failure.
    */
-  executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C>;
+  executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext, record?: CallSink): ResultOf<C>;
   dispose?(): void | Promise<void>;
 }
 

@@ -10,6 +10,7 @@
  */
 import { maxHeaderSize as defaultMaxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { MAX_ARRAY_TASK_ID, MAX_JOB_ID } from '../slurm/job-ids.js';
 import type { Logger } from 'pino';
 import { GatewayError, type ErrorCode } from '../errors.js';
@@ -70,10 +71,10 @@ const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: Erro
 const MALFORMED = { status: 400, reason: 'Bad Request', code: 'invalid_request' as const, message: 'The request is not valid HTTP/1.1' };
 
 /** The raw HTTP response for a parse error `code` (exported for tests). */
-export function clientErrorResponse(code: string | undefined, maxHeaderSize: number = defaultMaxHeaderSize): string {
+export function clientErrorResponse(code: string | undefined, maxHeaderSize: number = defaultMaxHeaderSize, requestId: string = randomUUID()): string {
   const answer = (code && CLIENT_ERRORS[code]) || MALFORMED;
   const message = answer.code === 'headers_too_large' ? `${answer.message} (at most ${maxHeaderSize} bytes)` : answer.message;
-  return rawResponse(answer.status, answer.reason, answer.code, message);
+  return rawResponse(answer.status, answer.reason, answer.code, message, [`X-Request-Id: ${requestId}`]);
 }
 
 /** A complete HTTP/1.1 response with the gateway's JSON error body, for a socket no listener owns. */
@@ -91,7 +92,9 @@ function rawResponse(status: number, reason: string, code: ErrorCode, message: s
 }
 
 /** What a CONNECT request gets: the gateway is not a proxy (Node would close the socket unanswered). */
-export const CONNECT_RESPONSE = rawResponse(405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not allowed: this is an API, not a proxy', ['Allow: GET, HEAD, POST, PATCH, DELETE']);
+export function connectResponse(requestId: string = randomUUID()): string {
+  return rawResponse(405, 'Method Not Allowed', 'method_not_allowed', 'CONNECT is not allowed: this is an API, not a proxy', ['Allow: GET, HEAD, POST, PATCH, DELETE', `X-Request-Id: ${requestId}`]);
+}
 
 /**
  * Answers requests Node's parser refuses (oversized headers, malformed HTTP, request timeout) and
@@ -109,7 +112,9 @@ export function installHttpLimits(server: Server, logger?: Logger): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.httpVersion === '1.1' && req.headers.host === undefined) {
       const body = JSON.stringify(errorBody(new GatewayError('invalid_request', 'An HTTP/1.1 request needs a Host header')));
-      res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+      const requestId = randomUUID();
+      logger?.debug({ requestId, status: 400 }, 'request without Host');
+      res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close', 'X-Request-Id': requestId });
       res.end(body);
       return;
     }
@@ -117,11 +122,14 @@ export function installHttpLimits(server: Server, logger?: Logger): void {
   });
 
   server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-    socket.end(CONNECT_RESPONSE, () => socket.destroy());
+    const requestId = randomUUID();
+    logger?.debug({ requestId, status: 405 }, 'CONNECT refused');
+    socket.end(connectResponse(requestId), () => socket.destroy());
   });
 
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    logger?.debug({ code: error.code, reason: error.message }, 'unparseable request');
+    const requestId = randomUUID();
+    logger?.debug({ requestId, code: error.code, reason: error.message }, 'unparseable request');
     // Node's own rule: answer only when no response on this connection has started to be written.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
@@ -131,7 +139,7 @@ export function installHttpLimits(server: Server, logger?: Logger): void {
     const maxHeaderSize = (server as Server & { maxHeaderSize?: number }).maxHeaderSize || defaultMaxHeaderSize;
     // A HEAD request gets no body (the client would read it as the start of a next response).
     const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
-    const response = clientErrorResponse(error.code, maxHeaderSize);
+    const response = clientErrorResponse(error.code, maxHeaderSize, requestId);
     socket.end(head ? response.slice(0, response.indexOf('\r\n\r\n') + 4) : response, () => socket.destroy());
   });
 }

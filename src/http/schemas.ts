@@ -51,8 +51,11 @@ const absolutePath = text(LIMITS.pathChars).refine((s) => s.startsWith('/'), 'mu
 
 const positive = (max: number) => z.number().int('must be an integer').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 
+/** One message for every bad signal (zod would otherwise print its number pattern). */
+const SIGNAL_MESSAGE = (issue: { input?: unknown }) =>
+  `${JSON.stringify(String(issue.input ?? ''))} is not a signal: give a name such as USR1 or TERM (SIG optional: ${SIGNAL_NAMES.join(', ')}) or a number from 1 to 64`;
 export const signal = z.string().max(16, 'must be a signal name or number').transform((s) => s.toUpperCase().replace(/^SIG/, ''))
-  .pipe(z.union([z.enum(SIGNAL_NAMES), z.string().regex(SIGNAL_NUMBER)], { error: `must be a signal name (${SIGNAL_NAMES.join(', ')}) or a number 1-64` }));
+  .pipe(z.union([z.enum(SIGNAL_NAMES, { error: SIGNAL_MESSAGE }), z.string().regex(SIGNAL_NUMBER, { error: SIGNAL_MESSAGE })], { error: SIGNAL_MESSAGE }));
 
 const DEPENDENCY_TYPES = '(after|afterany|afterok|afternotok|aftercorr|afterburstbuffer)';
 const dependencyItem = `(singleton|${DEPENDENCY_TYPES}(:\\d{1,10}(_\\d{1,10})?(\\+\\d{1,6})?)+)`;

@@ -18,7 +18,10 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 
   if (result.success) return result.data;
   const all = result.error.issues.map((issue) => ({
     field: issue.path.length ? shorten(issue.path.map(String).join('.'), MAX_KEY_CHARS * 2) : where,
-    message: issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : issue.message,
+    message: issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys)
+      // zod says "Invalid key in record": say which key, and why (the key schema's own messages).
+      : issue.code === 'invalid_key' ? `${JSON.stringify(shorten(String(issue.path.at(-1) ?? ''), MAX_KEY_CHARS))} is not allowed as a name: ${issue.issues.map((i) => i.message).join('; ')}`
+        : issue.message,
   }));
   const issues = all.slice(0, MAX_ISSUES);
   const summary = issues.slice(0, 3).map((i) => `${i.field}: ${i.message}`).join('; ');

@@ -38,7 +38,9 @@ const LOADER_OR_INTERPRETER = new RegExp(`^(${[
  * Names are case-sensitive, as the loader and libc read them.
  */
 export function environmentNameProblem(name: string): string | undefined {
-  if (SLURM_RESERVED.test(name)) return 'names starting with SLURM_ or SBATCH_ are reserved for Slurm';
+  if (SLURM_RESERVED.test(name)) {
+    return `${name} is reserved for Slurm: its tools read SLURM_* and SBATCH_* variables as their own settings (SLURM_JWT as the caller's token, SLURM_CONF as the configuration), and slurmd sets SLURM_* for the job itself; use another name, or set it in the script`;
+  }
   if (LOADER_OR_INTERPRETER.test(name)) {
     return `${name} is a loader or interpreter variable, which could reach a process other than the job (Slurm's own tools); set it in the script instead`;
   }

@@ -1,7 +1,7 @@
 /** The gateway binary itself: exit codes and messages before anything listens. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { startGateway } from '../support/gateway.js';
 
 const BIN = fileURLToPath(new URL('../../bin/scheduler-rest.js', import.meta.url));
@@ -27,6 +27,23 @@ describe('scheduler-rest (the binary)', () => {
       expect(res.stdout).toContain(option);
     }
     expect(res.stdout).toContain('[default: 8888]');
+  });
+
+  it('prints its version under --version and exits 0 (#13)', () => {
+    const res = run('--version');
+    expect(res.status).toBe(0);
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(res.stdout.trim()).toBe(`scheduler-rest ${version}`);
+    expect(res.stderr).toBe('');
+  });
+
+  it('says which value of which option is wrong, and names an unknown flag once (#13)', () => {
+    expect(run('--port=abc').stderr.trim()).toBe('scheduler-rest: --port: "abc" is not a port number from 0 to 65535');
+    const env = { ...process.env, NODE_OPTIONS: '', SCHEDULER_REST_PARALLEL: 'abc' };
+    const fromEnv = spawnSync(process.execPath, [BIN], { encoding: 'utf8', timeout: 20_000, env });
+    expect([fromEnv.status, fromEnv.stderr.trim()]).toEqual([2, 'scheduler-rest: SCHEDULER_REST_PARALLEL: "abc" is not a whole number from 1 to 256']);
+    const bogus = run('--bogus-flag');
+    expect([bogus.status, bogus.stderr.trim()]).toEqual([2, 'scheduler-rest: unknown option --bogus-flag (scheduler-rest --help lists them)']);
   });
 
   it('exits 2 with one line for an invalid value, before listening', () => {

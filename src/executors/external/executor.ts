@@ -8,6 +8,8 @@ import { planFor, type Plan } from './plans.js';
 import { SlurmRunner, userNamespaceProblem, type Invocation, type ToolRunner } from './runner.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
 import { inCallersHome, noLocalAccount, submitsAJob } from '../../slurm/identity.js';
+import type { CallSink } from '../../scheduler-calls.js';
+import { failedToolCall, toolCall } from './call-record.js';
 
 /**
  * Runs Slurm's own tools (sbatch, squeue, scancel, scontrol, sinfo, sdiag, sacct, sacctmgr) through execa. The
@@ -26,20 +28,29 @@ export class ExternalExecutor implements Executor {
     }
   }
 
-  async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
+  async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal, record?: CallSink): Promise<ResultOf<C>> {
     const caller = needsAccount(command, ctx) ? account(ctx.identity!.user!, await lookupAccount(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
-    return drivePlan(plan, (invocation) => this.#runner.run(withOwner(invocation, caller), ctx, signal)
-      .catch((error: unknown) => { throw sbatchLost(invocation, error); }));
+    return drivePlan(plan, (invocation) => {
+      const start = performance.now();
+      return this.#runner.run(withOwner(invocation, caller), ctx, signal).then(
+        (result) => { record?.(toolCall(invocation, start, result)); return result; },
+        (error: unknown) => { record?.(failedToolCall(invocation, start, error)); throw sbatchLost(invocation, error); },
+      );
+    });
   }
 
-  executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
+  executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext, record?: CallSink): ResultOf<C> {
     const caller = needsAccount(command, ctx) ? account(ctx.identity!.user!, lookupAccountSync(ctx.identity!.user!)) : undefined;
     const plan: Plan<ResultOf<C>> = planFor(asCaller(command, caller), ctx.identity?.user);
     return drivePlanSync(plan, (invocation) => {
+      const start = performance.now();
       try {
-        return this.#runner.runSync(withOwner(invocation, caller), ctx);
+        const result = this.#runner.runSync(withOwner(invocation, caller), ctx);
+        record?.(toolCall(invocation, start, result));
+        return result;
       } catch (error) {
+        record?.(failedToolCall(invocation, start, error));
         throw sbatchLost(invocation, error);
       }
     });

@@ -10,6 +10,8 @@ import { planFor } from './plans.js';
 import type { Plan, PlanEnv, Step } from './plan.js';
 import { startedSubmitFailure } from '../../slurm/submit-outcome.js';
 import { inCallersHome, noLocalAccount, submitsAJob } from '../../slurm/identity.js';
+import type { CallSink } from '../../scheduler-calls.js';
+import { libslurmCall } from './call-record.js';
 
 export interface InternalExecutorOptions extends ExecutorOptions {
   /**
@@ -52,16 +54,34 @@ export class InternalExecutor implements Executor {
     };
   }
 
-  async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal): Promise<ResultOf<C>> {
+  async execute<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal?: AbortSignal, record?: CallSink): Promise<ResultOf<C>> {
     const { command: asCaller, env, token } = this.#caller(command, ctx);
     const plan: Plan<ResultOf<C>> = planFor(asCaller, env);
-    return drivePlan(plan, (step) => this.#runAsync(step, ctx, token, signal));
+    return drivePlan(plan, (step) => {
+      if (!record || step.kind !== 'call') return this.#runAsync(step, ctx, token, signal);
+      const start = performance.now();
+      return this.#runAsync(step, ctx, token, signal).then(
+        (result) => { record(libslurmCall(step.op, step.args, start)); return result; },
+        (error: unknown) => { record(libslurmCall(step.op, step.args, start, error)); throw error; },
+      );
+    });
   }
 
-  executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext): ResultOf<C> {
+  executeSync<C extends SchedulerCommand>(command: C, ctx: CommandContext, record?: CallSink): ResultOf<C> {
     const { command: asCaller, env, token } = this.#caller(command, ctx);
     const plan: Plan<ResultOf<C>> = planFor(asCaller, env);
-    return drivePlanSync(plan, (step) => this.#runSync(step, ctx, token));
+    return drivePlanSync(plan, (step) => {
+      if (!record || step.kind !== 'call') return this.#runSync(step, ctx, token);
+      const start = performance.now();
+      try {
+        const result = this.#runSync(step, ctx, token);
+        record(libslurmCall(step.op, step.args, start));
+        return result;
+      } catch (error) {
+        record(libslurmCall(step.op, step.args, start, error));
+        throw error;
+      }
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { requestContext } from './http/request-context.js';
 import { errorBoundary } from './http/errors.js';
 import { authenticate } from './http/auth.js';
 import { createRouter } from './routes.js';
+import { openApiRouter } from './http/openapi/serve.js';
 
 /** A Koa app that never listens: the entry point does, tests use `app.callback()`. */
 export function createApp({ logger, dispatcher, runtime, inFlight, authenticator }: Gateway): Koa {
@@ -13,6 +14,7 @@ export function createApp({ logger, dispatcher, runtime, inFlight, authenticator
   app.use(requestContext(logger, runtime.timeoutMs));
   app.use(errorBoundary(logger));
   app.use(inFlight.track());
+  app.use(openApiRouter({ version: runtime.version, auth: runtime.auth }).routes()); // before authentication: the document is public
   app.use(authenticate(authenticator));
   app.use(router.routes());
   app.use(router.allowedMethods());

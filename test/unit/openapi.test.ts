@@ -120,6 +120,12 @@ describe('the response checker of the contract suites', () => {
     expect(responseProblems(none as never, 'GET', '/v1/jobs/1', { ...job, body: { error: { code: 'node_not_found', message: 'x' } } }).join()).toMatch(/body/);
     expect(responseProblems(none as never, 'GET', '/v1/nodes', { status: 200, headers: job.headers, body: { nodes: [{ name: 'vm' }] } }).join()).toMatch(/body/);
     expect(responseProblems(none as never, 'GET', '/v1/jobs/1', { ...job, headers: { 'content-type': 'application/json' } }).join()).toMatch(/x-request-id/i);
+    const answered = { status: 201, headers: { 'x-request-id': 'abc', 'content-type': 'application/json' }, body: { job_id: 7 } };
+    expect(responseProblems(none as never, 'POST', '/v1/jobs', answered).join()).toMatch(/Location is required/);
+    expect(responseProblems(none as never, 'POST', '/v1/jobs', { ...answered, headers: { ...answered.headers, location: '/v1/jobs/7' } })).toEqual([]);
+    // 200 is a validation (no Location) or a replay (with it).
+    const validation = { will_run: true, start_time: null, nodes: 'vm', partition: 'debug', cpus: 1, preempts: [], reason: null };
+    expect(responseProblems(none as never, 'POST', '/v1/jobs', { ...answered, status: 200, body: validation })).toEqual([]);
     expect(responseProblems(none as never, 'GET', '/v1/nope', job)).toEqual([expect.stringMatching(/no operation/)]);
     expect(responseProblems(none as never, 'GET', '/v1/nope', { ...job, body: { error: { code: 'not_found', message: 'No route' } } })).toEqual([]);
     expect(responseProblems(none as never, 'PUT', '/v1/jobs', { ...job, status: 405, body: { error: { code: 'method_not_allowed', message: 'x' } } })).toEqual([]);

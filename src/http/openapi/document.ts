@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ERROR_TABLE, type ErrorCode } from '../../errors.js';
 import type { AuthMode } from '../../slurm/identity.js';
-import { AUTH_ERRORS, COMMON_ERRORS, DISPATCH_ERRORS, OPERATIONS, QUERY_DOCS, type Answer, type HeaderName, type Operation } from './operations.js';
+import { AUTH_ERRORS, COMMON_ERRORS, DISPATCH_ERRORS, OPERATIONS, QUERY_DOCS, type Answer, type HeaderName, type HeaderUse, type Operation } from './operations.js';
 import './responses.js'; // registers the answer schemas (their ids) in zod's global registry
 
 type Json = Record<string, unknown>;
@@ -72,7 +72,7 @@ function errorsOf(op: Operation, auth: AuthMode): Map<number, ErrorCode[]> {
 const HEADERS: Record<HeaderName | 'X-Request-Id' | 'Retry-After' | 'WWW-Authenticate', Json> = {
   'X-Request-Id': { description: 'The request\'s id (the caller\'s X-Request-Id when well-formed), also on every log line.', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
   Location: { description: 'The job\'s URL.', required: true, schema: { type: 'string', pattern: '^/v1/jobs/\\d+$' } },
-  'Idempotent-Replayed': { description: 'true when this answers an earlier submission with the same Idempotency-Key and body.', schema: { type: 'string', enum: ['true'] } },
+  'Idempotent-Replayed': { description: 'true when this answers an earlier submission with the same Idempotency-Key and body.', required: true, schema: { type: 'string', enum: ['true'] } },
   'Retry-After': { description: 'Seconds after which a retry may succeed.', schema: { type: 'string', pattern: '^\\d+$' } },
   'WWW-Authenticate': { description: 'Bearer realm="scheduler-rest"', required: true, schema: { type: 'string' } },
 };
@@ -80,9 +80,14 @@ const headers = (names: Array<keyof typeof HEADERS>) => Object.fromEntries(names
 
 function answer(status: number, a: Answer): Json {
   const schemas = (Array.isArray(a.schema) ? a.schema : [a.schema]).map((s) => jsonSchema(s, 'output'));
+  const own = Object.entries(a.headers ?? {}) as Array<[HeaderName, HeaderUse]>;
   return {
     description: a.description,
-    headers: headers(['X-Request-Id', ...(a.headers ?? []), ...(status === 503 ? ['Retry-After' as const] : [])]),
+    headers: {
+      ...headers(['X-Request-Id', ...own.filter(([, use]) => use === 'required').map(([name]) => name), ...(status === 503 ? ['Retry-After' as const] : [])]),
+      // The components' headers are required where they appear; here only sometimes.
+      ...Object.fromEntries(own.filter(([, use]) => use === 'optional').map(([name]) => [name, { ...HEADERS[name], required: false }])),
+    },
     content: { [a.contentType ?? 'application/json']: { schema: schemas.length === 1 ? schemas[0] : { anyOf: schemas } } },
   };
 }

@@ -11,14 +11,15 @@ import { historySchema } from '../history-query.js';
 import * as r from './responses.js';
 import { DOCS_ASSETS } from './assets.js';
 
-/** A response header the document names; `required` ones must be present. */
+/** A response header the document names for an answer; `optional` when the answer has it only sometimes. */
 export type HeaderName = 'Location' | 'Idempotent-Replayed';
+export type HeaderUse = 'required' | 'optional';
 
 export interface Answer {
   description: string;
   /** One schema, or several the body may be any of. */
   schema: z.ZodType | z.ZodType[];
-  headers?: HeaderName[];
+  headers?: Partial<Record<HeaderName, HeaderUse>>;
   /** Default application/json. */
   contentType?: string;
 }
@@ -119,8 +120,8 @@ export const OPERATIONS: Operation[] = [
       },
     },
     answers: {
-      201: { description: 'Submitted.', schema: r.submitted, headers: ['Location'] },
-      200: { description: '"validate": true: whether, when and where it would run; or an Idempotency-Key replay: the job the same key and body created.', schema: [r.jobValidation, r.submitted], headers: ['Location', 'Idempotent-Replayed'] },
+      201: { description: 'Submitted.', schema: r.submitted, headers: { Location: 'required' } },
+      200: { description: '"validate": true: whether, when and where it would run; or an Idempotency-Key replay: the job the same key and body created (with Location and Idempotent-Replayed).', schema: [r.jobValidation, r.submitted], headers: { Location: 'optional', 'Idempotent-Replayed': 'optional' } },
     },
     errors: [...BODY_ERRORS, 'idempotency_conflict', 'submit_outcome_unknown'], dispatches: true,
   },

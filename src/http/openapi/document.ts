@@ -56,7 +56,8 @@ function components(): Json {
 }
 
 function errorsOf(op: Operation, auth: AuthMode): Map<number, ErrorCode[]> {
-  const validates = !!(op.query || op.pathParams || op.body || op.headers);
+  // The public routes validate nothing: an unknown file of the page is 404.
+  const validates = !op.public && !!(op.query || op.pathParams || op.body || op.headers);
   const codes = new Set<ErrorCode>([
     ...(validates ? ['invalid_request' as const] : []), ...COMMON_ERRORS, ...(op.dispatches ? DISPATCH_ERRORS : []),
     ...(auth === 'jwt' && !op.public ? AUTH_ERRORS : []), ...op.errors,

@@ -71,10 +71,11 @@ const jobFields = {
 };
 
 type JobFields = typeof jobFields;
-type JobShape = JobFields & { tasks: z.ZodOptional<z.ZodArray<JobSchema>> };
+type JobShape = JobFields & { array_task_string: z.ZodOptional<z.ZodString>; tasks: z.ZodOptional<z.ZodArray<JobSchema>> };
 type JobSchema = z.ZodObject<JobShape, z.core.$strip>;
 export const job: JobSchema = z.object({
   ...jobFields,
+  array_task_string: z.string().optional().meta({ description: 'Only with `tasks`: every task of the array in Slurm\'s compact form ("0-9").' }),
   get tasks() {
     return z.optional(z.array(job));
   },

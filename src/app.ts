@@ -6,6 +6,7 @@ import { OutageLog } from './http/outage-log.js';
 import { traceAnswers } from './http/call-trace.js';
 import { authenticate } from './http/auth.js';
 import { createRouter } from './routes.js';
+import { openApiRouter } from './http/openapi/serve.js';
 
 /** A Koa app that never listens: the entry point does, tests use `app.callback()`. */
 export function createApp({ logger, dispatcher, runtime, inFlight, authenticator }: Gateway): Koa {
@@ -18,6 +19,7 @@ export function createApp({ logger, dispatcher, runtime, inFlight, authenticator
   app.use(traceAnswers());
   app.use(errorBoundary(logger, new OutageLog()));
   app.use(inFlight.track());
+  app.use(openApiRouter({ version: runtime.version, auth: runtime.auth }).routes()); // before authentication: the document is public
   app.use(authenticate(authenticator));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -54,7 +54,8 @@ const endedState = z.string().transform((s) => s.toUpperCase())
 const limit = z.string().regex(/^\d{1,4}$/, `must be a whole number from 1 to ${HISTORY_MAX_LIMIT}`).transform(Number)
   .pipe(z.number().min(1, 'must be at least 1').max(HISTORY_MAX_LIMIT, `must be at most ${HISTORY_MAX_LIMIT}`));
 
-function historySchema(now: number) {
+/** The query as the document shows it too (src/http/openapi/operations.ts). */
+export function historySchema(now: number) {
   return z.strictObject({
     user: commaList(slurmName).optional(),
     account: commaList(slurmName).optional(),

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
+import request, { DOCUMENT } from '../support/openapi.js';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
 import { FINISHED, uniqueName, waitForJob } from '../support/slurm.js';
 import { availableExecutors } from '../support/executors.js';
@@ -33,6 +33,16 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
   afterAll(async () => {
     for (const id of submitted) await request(gateway.url).delete(`/v1/jobs/${id}`);
     expect(await gateway.stop()).toBe(0);
+  });
+
+  describe('the OpenAPI document', () => {
+    it('is served as JSON and YAML, the one every answer of these suites is checked against, and the reference page with it', async () => {
+      const { body } = await request(gateway.url).get('/v1/openapi.json').expect(200);
+      expect(body).toEqual({ ...DOCUMENT, info: { ...(DOCUMENT.info as object), version: body.info.version } });
+      expect(body.info.version).toBe((await request(gateway.url).get('/v1/health').expect(200)).body.version);
+      expect((await request(gateway.url).get('/v1/openapi.yaml').expect(200)).text).toMatch(/^openapi: 3\.1\.0$/m);
+      expect((await request(gateway.url).get('/v1/docs').expect(200)).text).toContain('docs/swagger-ui-bundle.js');
+    });
   });
 
   describe('health and cluster', () => {

@@ -6,7 +6,7 @@
  * field, and nothing is submitted.
  */
 import { execFileSync } from 'node:child_process';
-import request from 'supertest';
+import request from '../support/openapi.js';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
 

@@ -1,6 +1,6 @@
 /** Small helpers for tests that talk to the real cluster. */
 import { randomBytes } from 'node:crypto';
-import request from 'supertest';
+import request from './openapi.js';
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 

@@ -8,6 +8,7 @@ import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/jwt.js';
 import { callerPolicy } from './auth/callers.js';
 import { InFlightRequests } from './http/in-flight.js';
+import { GatewayMetrics } from './metrics/registry.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -21,6 +22,8 @@ export interface Gateway {
   readonly inFlight: InFlightRequests;
   /** Verifies callers' tokens; undefined under --auth=none. */
   readonly authenticator?: Authenticator;
+  /** Prometheus metrics; undefined with --metrics=off. */
+  readonly metrics?: GatewayMetrics;
 }
 
 /**
@@ -51,11 +54,18 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
     parallel: options.parallel,
     onWorkerError: (error) => logger.warn({ err: error }, 'a pool worker died with no request in flight; the pool replaces it'),
   });
-  const admission = new Dispatcher(strategy, { queueLimit: options.queueLimit });
+  const inFlight = new InFlightRequests();
+  let admission: Dispatcher | undefined;
+  const metrics = options.http.metrics === 'off' ? undefined : new GatewayMetrics({
+    inFlight: () => inFlight.size,
+    commands: () => ({ running: admission?.running ?? 0, waiting: admission?.waiting ?? 0, concurrency: strategy.concurrency }),
+    workers: () => strategy.workers?.(),
+  });
+  admission = new Dispatcher(strategy, { queueLimit: options.queueLimit, ...(metrics && { observer: metrics }) });
   // Executors that answer jobs.list.since get lists validated by slurmctld's last_update instead
   // of reloaded (src/dispatch/validated-lists.ts).
-  const reads = executor.answersListSince ? new ValidatedJobLists(admission) : admission;
-  const coalesced = options.coalesce ? new Coalescer(reads) : reads;
+  const reads = executor.answersListSince ? new ValidatedJobLists(admission, Date.now, metrics) : admission;
+  const coalesced = options.coalesce ? new Coalescer(reads, metrics) : reads;
   return {
     logger,
     runtime: {
@@ -68,10 +78,12 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
       auth: options.auth,
       historyMaxDays: options.historyMaxDays,
       defaultWorkingDirectory: homedir(),
+      http: options.http,
     },
     // Output paths of ended jobs, which Slurm's accounting does not keep (src/dispatch/output-paths.ts).
     dispatcher: new RememberedOutputPaths(coalesced),
-    inFlight: new InFlightRequests(),
+    inFlight,
     ...(authenticator && { authenticator }),
+    ...(metrics && { metrics }),
   };
 }

@@ -10,6 +10,7 @@ import { DISPATCH_MODES, type DispatchMode } from './dispatch/strategy.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from './executors/executor.js';
 import { DEFAULT_DENIED_USERS } from './auth/callers.js';
 import { AUTH_MODES, type AuthMode } from './slurm/identity.js';
+import { LIMITS } from './http/limits.js';
 
 export interface GatewayOptions {
   port: number;
@@ -41,6 +42,21 @@ export interface GatewayOptions {
   minUid?: number;
   /** --auth=jwt: users never acted for, besides the gateway's own and Slurm's daemon users. */
   denyUsers?: string[];
+  /** Prometheus metrics, HTTP caching/compression/CORS and list pages (#13; src/http/serving.ts). */
+  http: HttpOptions;
+}
+
+/** #13's serving options: GET /metrics, compression, CORS, the default page size of lists. */
+export interface HttpOptions {
+  /** off: no /metrics; main: GET /metrics on the API's port; a number: on that port, `metricsHost`. */
+  metrics: 'off' | 'main' | number;
+  metricsHost: string;
+  /** Smallest body compressed (gzip, br), bytes; null: never compress. */
+  compressThreshold: number | null;
+  /** Origins allowed to call from a browser (CORS); empty: CORS off. */
+  corsOrigins: string[];
+  /** Page size of a list when the request gives no `limit`; null: whole lists, as before pages existed. */
+  pageLimit: number | null;
 }
 
 export { AUTH_MODES, type AuthMode } from './slurm/identity.js';
@@ -57,6 +73,7 @@ export interface RuntimeInfo {
   historyMaxDays: number;
   /** Where submitted jobs run when the request names no working_directory. */
   defaultWorkingDirectory: string;
+  http: HttpOptions;
 }
 
 export class OptionsError extends Error {
@@ -112,6 +129,13 @@ export function buildParser(argv: string[]) {
     .option('jwks', { type: 'string', describe: 'JWKS file: verify RS256 tokens, e.g. an OIDC provider\'s (--auth=jwt; slurmctld needs the same jwks=)' })
     .option('min-uid', { type: 'number', describe: 'Lowest uid a token may act as (--auth=jwt; default: UID_MIN of /etc/login.defs, else 1000)' })
     .option('deny-users', { type: 'string', describe: `Comma list of users no token may act as (--auth=jwt; default: ${DEFAULT_DENIED_USERS.join(',')}); the gateway's own user and SlurmUser/SlurmdUser always` })
+    // #13: metrics, compression, CORS, pages (src/http/serving.ts)
+    .option('metrics', { type: 'string', default: defaults.metrics, describe: 'GET /metrics (Prometheus): main (on --port) | off | a port number (then on --metrics-host)' })
+    .option('metrics-host', { type: 'string', default: defaults['metrics-host'], describe: 'Address of the metrics port (--metrics=<port>)' })
+    .option('compress', { type: 'boolean', default: defaults.compress, describe: 'gzip/br answers from --compress-threshold bytes (--no-compress: never)' })
+    .option('compress-threshold', { type: 'number', default: defaults['compress-threshold'], describe: 'Smallest answer compressed, bytes' })
+    .option('cors-origins', { type: 'string', default: defaults['cors-origins'], describe: 'Comma list of origins browsers may call from (CORS; empty: off)' })
+    .option('page-limit', { type: 'number', default: defaults['page-limit'], describe: 'Page size of lists without ?limit= (0: whole lists)' })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
     .strictOptions()
     .help()
@@ -183,7 +207,29 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
     ...(jwks ? { jwks } : {}),
     ...(minUid !== undefined ? { minUid } : {}),
     ...(denyUsers ? { denyUsers } : {}),
+    http: httpOptions(args),
     ...(args['slurm-bin-dir'] ? { slurmBinDir: String(args['slurm-bin-dir']) } : {}),
+  };
+}
+
+
+function httpOptions(args: Record<string, unknown>): HttpOptions {
+  const metrics = String(args.metrics).toLowerCase();
+  const origins = String(args['cors-origins'] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try { url = new URL(origin); } catch { /* reported below */ }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      throw new OptionsError(`--cors-origins: expected origins such as https://portal.example.org (scheme, host, optional port; no path, no *), got ${JSON.stringify(origin)}`);
+    }
+  }
+  const pageLimit = integer('page-limit', args['page-limit'], 0, LIMITS.pageItems);
+  return {
+    metrics: metrics === 'off' || metrics === 'main' ? metrics : integer('metrics', /^\d+$/.test(metrics) ? Number(metrics) : metrics, 1, 65535),
+    metricsHost: String(args['metrics-host']),
+    compressThreshold: args.compress === false ? null : integer('compress-threshold', args['compress-threshold'], 0, 1_073_741_824),
+    corsOrigins: origins,
+    pageLimit: pageLimit === 0 ? null : pageLimit,
   };
 }
 

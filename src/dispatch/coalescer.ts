@@ -1,6 +1,7 @@
 import type { RequestContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { withDeadline, type CommandDispatcher } from './dispatcher.js';
+import type { DispatchObserver } from './observer.js';
 
 /** Commands that only read: identical ones in flight at the same time can share one answer. */
 /** Every command kind, read or write: a new command cannot be added without deciding. */
@@ -30,10 +31,12 @@ interface InFlight {
 export class Coalescer implements CommandDispatcher {
   readonly #inner: CommandDispatcher;
   readonly #inFlight = new Map<string, InFlight>();
+  readonly #observer: Pick<DispatchObserver, 'coalesced'> | undefined;
   #generation = 0;
 
-  constructor(inner: CommandDispatcher) {
+  constructor(inner: CommandDispatcher, observer?: Pick<DispatchObserver, 'coalesced'>) {
     this.#inner = inner;
+    this.#observer = observer;
   }
 
   get running(): number { return this.#inner.running; }
@@ -56,6 +59,8 @@ export class Coalescer implements CommandDispatcher {
       const forget = () => { if (this.#inFlight.get(key) === created) this.#inFlight.delete(key); };
       promise.then(forget, forget);
       entry = created;
+    } else {
+      this.#observer?.coalesced(command.kind);
     }
     const joined = entry;
     joined.joiners++;

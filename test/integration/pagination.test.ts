@@ -3,7 +3,7 @@
  * job that existed throughout exactly once. A queue of 1,000 held jobs (MaxJobCount is 20,000 on
  * the private cluster), walked 40 at a time; with each page, one more job is submitted and one of
  * a separate set is cancelled, in parallel with the page's own request. Bounded by count: 1,000
- * + 60 + 30 jobs, 32 submissions at a time; no clock in any assertion.
+ * + 20 + one per page (about 27) jobs, 32 submissions at a time; no clock in any assertion.
  */
 import request from 'supertest';
 import { startGateway, type Gateway } from '../support/gateway.js';
@@ -11,7 +11,7 @@ import { uniqueName } from '../support/slurm.js';
 import { availableExecutors } from '../support/executors.js';
 
 const QUEUE = 1000;
-const CHURN = 30;
+const CHURN = 20;
 const PAGE = 40;
 const AT_ONCE = 32;
 const HELD = { script: '#!/bin/sh\ntrue\n', hold: true, time_limit: 1 };
@@ -46,7 +46,7 @@ describe.each(combos)('--executor=$executor --application=$application: pages of
   it(`walks a ${QUEUE}-job queue ${PAGE} at a time, every job that stayed exactly once, while jobs come and go`, async () => {
     const name = uniqueName(`walk-${executor}`);
     const stay = await bounded(Array.from({ length: QUEUE }, () => () => submit(name)), AT_ONCE);
-    const leave = await bounded(Array.from({ length: CHURN * 2 }, () => () => submit(name)), AT_ONCE);
+    const leave = await bounded(Array.from({ length: CHURN }, () => () => submit(name)), AT_ONCE);
     const arrived: number[] = [];
     const seen: number[] = [];
     let cursor: string | null = null;
@@ -72,7 +72,8 @@ describe.each(combos)('--executor=$executor --application=$application: pages of
     } while (cursor !== null && pages < 200);
     expect(cursor).toBeNull();
     expect(pages).toBeGreaterThanOrEqual(Math.ceil(QUEUE / PAGE));
-    expect(pages).toBeGreaterThan(CHURN); // the churn overlapped the walk
+    expect(pages).toBeGreaterThan(CHURN); // every cancellation happened during the walk
+    expect(arrived).toHaveLength(pages);
 
     expect(new Set(seen).size).toBe(seen.length); // nothing twice
     const walked = new Set(seen);

@@ -214,7 +214,8 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' {
 
 
 function httpOptions(args: Record<string, unknown>): HttpOptions {
-  const metrics = String(args.metrics).toLowerCase();
+  // --no-metrics (yargs' negation of any option) is off; --metrics alone, main.
+  const metrics = ({ false: 'off', true: 'main', '': 'main' } as Record<string, string>)[String(args.metrics).toLowerCase()] ?? String(args.metrics).toLowerCase();
   const origins = String(args['cors-origins'] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of origins) {
     let url: URL | undefined;

@@ -12,6 +12,7 @@ describe('serving options', () => {
     expect(parse('--metrics=9464', '--metrics-host=0.0.0.0', '--compress-threshold=0', '--cors-origins=https://a.example, http://localhost:3000', '--page-limit=50').http)
       .toEqual({ metrics: 9464, metricsHost: '0.0.0.0', compressThreshold: 0, corsOrigins: ['https://a.example', 'http://localhost:3000'], pageLimit: 50 });
     expect(parse('--metrics=OFF', '--no-compress').http).toMatchObject({ metrics: 'off', compressThreshold: null });
+    expect(parse('--no-metrics').http.metrics).toBe('off');
     process.env.SCHEDULER_REST_PAGE_LIMIT = '7';
     try { expect(parse().http.pageLimit).toBe(7); } finally { delete process.env.SCHEDULER_REST_PAGE_LIMIT; }
   });

@@ -99,10 +99,13 @@ export function answerList<T>(
 ): void {
   const page = pageOf(list, items, key, request, filters, defaultLimit);
   if (!page) { whole(); return; }
-  if (page.next !== null) {
-    const query = new URLSearchParams(ctx.querystring);
-    query.set('cursor', page.next);
-    ctx.set('Link', `<${ctx.path}?${query.toString()}>; rel="next"`);
-  }
+  if (page.next !== null) linkNext(ctx, page.next);
   ctx.body = { [list]: page.items, next_cursor: page.next };
+}
+
+/** `Link: <this request's path and query, with cursor=next>; rel="next"` (RFC 8288). */
+export function linkNext(ctx: { path: string; querystring: string; set(field: string, value: string): void }, next: string): void {
+  const query = new URLSearchParams(ctx.querystring);
+  query.set('cursor', next);
+  ctx.set('Link', `<${ctx.path}?${query.toString()}>; rel="next"`);
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { pino, type Logger } from 'pino';
 import type { GatewayOptions, RuntimeInfo } from './options.js';
-import { Coalescer, createStrategy, Dispatcher, RememberedOutputPaths, ValidatedJobLists, type CommandDispatcher } from './dispatch/index.js';
+import { Coalescer, createStrategy, Dispatcher, RememberedOutputPaths, SharedJobReads, ValidatedJobLists, type CommandDispatcher } from './dispatch/index.js';
 import { EXECUTORS } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/jwt.js';
@@ -65,7 +65,10 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
   // Executors that answer jobs.list.since get lists validated by slurmctld's last_update instead
   // of reloaded (src/dispatch/validated-lists.ts).
   const reads = executor.answersListSince ? new ValidatedJobLists(admission, Date.now, metrics) : admission;
-  const coalesced = options.coalesce ? new Coalescer(reads, metrics) : reads;
+  // Reads of one job share a list call per caller (src/dispatch/shared-reads.ts): the validated
+  // table where the executor has one, else the waiting ids in one squeue.
+  const shared = options.coalesce ? new SharedJobReads(reads, executor.answersListSince ? 'table' : 'ids') : reads;
+  const coalesced = options.coalesce ? new Coalescer(shared, metrics) : shared;
   return {
     logger,
     runtime: {

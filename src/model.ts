@@ -89,6 +89,13 @@ export interface Job {
    * array's own id.
    */
   tasks?: Job[];
+  /**
+   * Only on GET /v1/jobs/{array job id}, with `tasks`: every task of the array, started, ended or
+   * pending, in Slurm's compact form ("0-9"); it stays the same while `array_tasks` (the pending
+   * remainder, with its `%` limit) shrinks. Tasks purged from both the controller and accounting
+   * are not in it.
+   */
+  array_task_string?: string;
 }
 
 export const JOB_SOURCES = ['controller', 'accounting'] as const;

@@ -121,7 +121,7 @@ export function buildParser(argv: string[]) {
     .option('shutdown-grace', { type: 'number', default: defaults['shutdown-grace'], describe: 'Seconds to finish in-flight requests on SIGINT/SIGTERM' })
     .option('body-limit', { type: 'string', default: defaults['body-limit'], describe: 'Largest JSON body accepted' })
     .option('log-level', { type: 'string', default: defaults['log-level'], describe: `Log level: ${LOG_LEVELS.join(' | ')}` })
-    .option('coalesce', { type: 'boolean', default: defaults.coalesce, describe: 'Identical reads in flight at the same time share one scheduler call (--no-coalesce: one call each)' })
+    .option('coalesce', { type: 'boolean', default: defaults.coalesce, describe: 'Identical reads in flight at the same time share one scheduler call, and reads of single jobs one job-list call per caller (--no-coalesce: one call each)' })
     .option('history-max-days', { type: 'number', default: defaults['history-max-days'], describe: 'Longest time window GET /v1/history accepts, days' })
     .option('auth', { type: 'string', default: defaults.auth, describe: `Who requests act as: ${AUTH_MODES.join(' | ')} (none: the gateway's own user, loopback only)` })
     .option('insecure', { type: 'boolean', default: false, describe: 'Allow --auth=none on a non-loopback address (logs a warning at every start)' })

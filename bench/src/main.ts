@@ -194,7 +194,8 @@ async function writeOutputs(results: BenchResults, options: BenchOptions): Promi
   mkdirSync(RESULTS, { recursive: true });
   if (options.profile) {
     const raw = join(RESULTS, 'profiles/raw');
-    for (const dir of new Set(results.runs.map((r) => `${r.mode.replace(':', '-')}-${r.workload}`))) {
+    // Only the gateway runs under --cpu-prof; slurmrestd has no profile to summarise.
+    for (const dir of new Set(results.runs.filter((r) => r.mode !== 'slurmrestd').map((r) => `${r.mode.replace(':', '-')}-${r.workload}`))) {
       const summaries = summariseDir(join(raw, dir));
       const runs = results.runs.filter((r) => `${r.mode.replace(':', '-')}-${r.workload}` === dir);
       const head = runs.map((r) => `- ${r.connections} connections: ${r.rps.toFixed(1)} req/s, p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, server CPU ${r.serverCpuMsPerReq.toFixed(2)} ms/req, slurmctld CPU ${r.ctldCpuMsPerReq.toFixed(2)} ms/req`).join('\n');

@@ -20,6 +20,7 @@ export { Dispatcher, type CommandDispatcher } from './dispatcher.js';
 export { Coalescer } from './coalescer.js';
 export type { DispatchObserver } from './observer.js';
 export { ValidatedJobLists } from './validated-lists.js';
+export { SharedJobReads, type SharedReadSource } from './shared-reads.js';
 export { RememberedOutputPaths } from './output-paths.js';
 export type { DispatchMode, DispatchStrategy, StrategyOptions } from './strategy.js';
 export { DISPATCH_MODES } from './strategy.js';

@@ -64,6 +64,10 @@ export function parseTres(value: string | undefined): Tres | null {
   const text = optionalText(value);
   if (text === null) return null;
   const tres: Tres = { cpus: null, memory_mib: null, nodes: null, gpus: null, billing: null };
+  // With typed GPUs tracked too (AccountingStorageTRES=gres/gpu,gres/gpu:a100), Slurm lists the
+  // total under gres/gpu and each type beside it: the total wins; typed counts are summed only
+  // when no total is listed.
+  let typedGpus: number | null = null;
   for (const item of text.split(',')) {
     const at = item.indexOf('=');
     if (at < 0) continue;
@@ -77,9 +81,11 @@ export function parseTres(value: string | undefined): Tres | null {
       if (name === 'cpu') tres.cpus = n;
       else if (name === 'node') tres.nodes = n;
       else if (name === 'billing') tres.billing = n;
-      else if (name === 'gres/gpu' || name.startsWith('gres/gpu:')) tres.gpus = (tres.gpus ?? 0) + n;
+      else if (name === 'gres/gpu') tres.gpus = n;
+      else if (name.startsWith('gres/gpu:')) typedGpus = (typedGpus ?? 0) + n;
     }
   }
+  tres.gpus ??= typedGpus;
   return tres;
 }
 

@@ -38,6 +38,19 @@ function tasksOf(spec: string): number[] | undefined {
   return tasks;
 }
 
+/** Task ids in Slurm's compact form: "0-3,7,9-10". */
+function rangesOf(tasks: number[]): string {
+  const sorted = [...new Set(tasks)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
 /** A spec without the given tasks, in Slurm's form ("3-4", "3,5-7"); null when none is left. */
 function withoutTasks(spec: string, taken: Set<number>): string | null {
   const tasks = tasksOf(spec);
@@ -45,15 +58,21 @@ function withoutTasks(spec: string, taken: Set<number>): string | null {
   const left = tasks.filter((t) => !taken.has(t));
   if (left.length === 0) return null;
   if (left.length === tasks.length) return spec;
-  const parts: string[] = [];
-  for (let i = 0; i < left.length;) {
-    let j = i;
-    while (j + 1 < left.length && left[j + 1] === left[j]! + 1) j++;
-    parts.push(i === j ? String(left[i]) : `${left[i]}-${left[j]}`);
-    i = j + 1;
-  }
   const limit = /%\d+$/.exec(spec)?.[0] ?? '';
-  return parts.join(',') + limit;
+  return rangesOf(left) + limit;
+}
+
+/**
+ * Every task of the array the records stand for, started, ended or pending, as one spec ("0-9"):
+ * what stays the same while an array runs, where the pending remainder shrinks. A remainder that
+ * is not a plain list of ranges is kept as Slurm printed it, after the tasks that have records.
+ */
+export function arrayTaskString(records: Job[]): string {
+  const started = records.flatMap((j) => (j.array_task_id === null ? [] : [j.array_task_id]));
+  const rest = records.find((j) => j.array_task_id === null && j.array_tasks !== null)?.array_tasks ?? null;
+  const pending = rest === null ? [] : tasksOf(rest);
+  if (pending === undefined) return [rangesOf(started), rest].filter(Boolean).join(',');
+  return rangesOf([...started, ...pending]);
 }
 
 /**
@@ -81,7 +100,7 @@ export function wholeArray(arrayJobId: number, controller: Job[], accounting: Jo
   }
   const tasks = [...records.values()].sort((a, b) => (a.array_task_id ?? Infinity) - (b.array_task_id ?? Infinity));
   const head = tasks.find((t) => t.job_id === arrayJobId) ?? tasks[0]!;
-  return { ...head, state: overallState(tasks), tasks };
+  return { ...head, state: overallState(tasks), array_task_string: arrayTaskString(tasks), tasks };
 }
 
 /** Whether `jobId` (a bare id) names an array, given the records found for it. */

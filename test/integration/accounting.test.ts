@@ -106,6 +106,7 @@ describe.each(transports.length ? transports : ['async'])('external executor, %s
       [0, 'COMPLETED', 'accounting'], [1, 'RUNNING', 'controller'], ['2-3%1', 'PENDING', 'controller'],
     ]);
     expect(array.tasks!.every((t: Job) => t.array_job_id === ids.array)).toBe(true);
+    expect(array.array_task_string).toBe('0-3'); // the whole array, while its remainder reads 2-3%1
   });
 
   it('an action on a purged job is 409 (it has ended), on an unknown one still 404', async () => {

@@ -117,6 +117,7 @@ describe.each(wanted)('--application=%s', (application) => {
     expect(whole.state).toBe('RUNNING');
     const tasks = whole.tasks!.map((t) => [t.array_task_id, t.array_tasks, t.state, t.source]);
     expect(tasks).toEqual([[1, null, 'COMPLETED', 'accounting'], [2, null, 'RUNNING', 'controller'], [null, '3-4%1', 'PENDING', 'controller']]);
+    expect(whole.array_task_string).toBe('1-4'); // the whole array while it runs; the remainder is 3-4%1
     // A task by its own id: the purged one from accounting, a pending one from the controller.
     expect(await run({ kind: 'jobs.get', jobId: `${ids.array}_1` })).toMatchObject({ source: 'accounting', array_task_id: 1, state: 'COMPLETED' });
     expect(await run({ kind: 'jobs.get', jobId: `${ids.array}_3` })).toMatchObject({ source: 'controller', array_task_id: 3, state: 'PENDING' });

@@ -4,6 +4,8 @@
  * slurmctld counts the calls as alice's (sdiag's RPCs by user, read back through /v1/cluster).
  * Run with the gateway as SECURITY.md deploys it (service user, --auth=jwt), once per executor.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { availableExecutors } from '../support/executors.js';
 import { modes } from '../support/gateway.js';
@@ -49,5 +51,27 @@ describe.each(availableExecutors().filter((e) => modes().some((m) => m.executor 
 
   it('bob, whom sr-lic does not name, still sees it (no PrivateData=reservations)', async () => {
     expect((await get('bob', '/v1/reservations/sr-lic')).body.users).toEqual(['root', 'alice']);
+  });
+
+  describe('with PrivateData=reservations in slurm.conf', () => {
+    const conf = process.env.SLURM_CONF!;
+    let original = '';
+    beforeAll(() => {
+      original = readFileSync(conf, 'utf8');
+      writeFileSync(conf, `${original.trimEnd()}\nPrivateData=reservations\n`);
+      execFileSync('scontrol', ['reconfigure']);
+    });
+    afterAll(() => {
+      writeFileSync(conf, original);
+      execFileSync('scontrol', ['reconfigure']);
+    });
+
+    it('bob no longer sees sr-lic, in the list or by name (404, as for a name that does not exist); alice, whom it names, does', async () => {
+      const names = (await get('bob', '/v1/reservations')).body.reservations.map((r: { name: string }) => r.name);
+      expect(names).not.toContain('sr-lic');
+      expect((await get('bob', '/v1/reservations/sr-lic', 404)).body.error.code).toBe('reservation_not_found');
+      expect((await get('alice', '/v1/reservations')).body.reservations.map((r: { name: string }) => r.name)).toContain('sr-lic');
+      expect((await get('alice', '/v1/reservations/sr-lic')).body).toMatchObject({ name: 'sr-lic' });
+    });
   });
 });

@@ -8,7 +8,7 @@ import { hostCount, parseSteps } from '../../src/executors/external/parse/steps.
 import { accountingError, historyArgs, sacctTime } from '../../src/executors/external/accounting-plans.js';
 import { UnreadableOutput } from '../../src/executors/external/parse/values.js';
 import type { Invocation, RunResult } from '../../src/executors/external/runner.js';
-import { wholeArray } from '../../src/slurm/arrays.js';
+import { arrayTaskString, wholeArray } from '../../src/slurm/arrays.js';
 import { ENDED_STATES, historyPage, type HistorySlice } from '../../src/slurm/history.js';
 import type { HistoryPage, HistoryPosition, Job } from '../../src/model.js';
 
@@ -72,6 +72,7 @@ describe('sacct -X -j <array>', () => {
     const whole = wholeArray(6, [], jobs)!;
     expect(whole.state).toBe('PENDING');
     expect(whole.tasks!.map((t) => t.array_task_id ?? t.array_tasks)).toEqual([0, 1, '2-3%1']);
+    expect(whole.array_task_string).toBe('0-3');
   });
 
   it('a remainder that lags behind a started task (captured 1 s after task 1 started)', () => {
@@ -80,6 +81,16 @@ describe('sacct -X -j <array>', () => {
     const whole = wholeArray(11, [], jobs)!;
     expect(whole.state).toBe('RUNNING');
     expect(whole.tasks!.map((t) => [t.array_task_id ?? t.array_tasks, t.state])).toEqual([[0, 'COMPLETED'], [1, 'RUNNING'], ['2-3%1', 'PENDING']]);
+    // The whole array while it runs, the lagging remainder's task 1 counted once.
+    expect(whole.array_task_string).toBe('0-3');
+  });
+
+  it('arrayTaskString: gaps, steps, and a remainder it cannot read', () => {
+    const job = (array_task_id: number | null, array_tasks: string | null) => ({ array_task_id, array_tasks }) as Job;
+    expect(arrayTaskString([job(0, null), job(1, null), job(5, null), job(null, '7-11:2%3')])).toBe('0-1,5,7,9,11');
+    expect(arrayTaskString([job(4, null), job(2, null)])).toBe('2,4');
+    expect(arrayTaskString([job(null, '0-3%1')])).toBe('0-3');
+    expect(arrayTaskString([job(0, null), job(null, 'weird')])).toBe('0,weird');
   });
 });
 

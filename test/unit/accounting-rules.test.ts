@@ -16,7 +16,9 @@ describe('accounting values, as sacct prints them with --noconvert', () => {
 
   it('TRES strings, memory in MiB whatever the unit, GPUs summed over types', () => {
     expect(parseTres('billing=1,cpu=2,mem=2048M,node=1')).toEqual({ cpus: 2, memory_mib: 2048, nodes: 1, gpus: null, billing: 1 });
-    expect(parseTres('cpu=4,mem=2G,gres/gpu=2,gres/gpu:a100=1')).toEqual({ cpus: 4, memory_mib: 2048, nodes: null, gpus: 3, billing: null });
+    // Slurm lists the total and, when typed GPUs are tracked too, each type: the total is not added to.
+    expect(parseTres('cpu=4,mem=2G,gres/gpu=2,gres/gpu:a100=2')).toEqual({ cpus: 4, memory_mib: 2048, nodes: null, gpus: 2, billing: null });
+    expect(parseTres('gres/gpu:a100=1,gres/gpu:v100=2')).toMatchObject({ gpus: 3 });
     expect(parseTres('mem=512')).toMatchObject({ memory_mib: 512 });
     expect(parseTres('')).toBeNull();
   });

@@ -3,10 +3,12 @@ import type { CommandDispatcher } from '../../src/dispatch/dispatcher.js';
 import type { RequestContext } from '../../src/context.js';
 import type { SchedulerCommand } from '../../src/commands.js';
 
+const recorders: Recorder[] = [];
 /** Records every command that reaches it; each call finishes when the test says so. */
 class Recorder implements CommandDispatcher {
   calls: Array<{ command: SchedulerCommand; signal: AbortSignal; finish: (v: unknown) => void }> = [];
   running = 0; waiting = 0; concurrency = 4;
+  constructor() { recorders.push(this); }
   dispatch(command: SchedulerCommand, ctx: RequestContext): Promise<never> {
     return new Promise((resolve) => this.calls.push({ command, signal: ctx.signal, finish: resolve as (v: unknown) => void }));
   }
@@ -20,6 +22,11 @@ const ignore = (answer: Promise<unknown>) => { answer.catch(() => {}); };
 const list: SchedulerCommand = { kind: 'jobs.list', filter: { state: ['PENDING'] } };
 
 describe('Coalescer', () => {
+  // Calls a test left unanswered are answered after it, so no deadline timer outlives the suite.
+  afterEach(() => {
+    for (const recorder of recorders.splice(0)) for (const call of recorder.calls) call.finish([]);
+  });
+
   it('gives identical reads in flight together one scheduler call', async () => {
     const inner = new Recorder();
     const coalescer = new Coalescer(inner);

@@ -14,6 +14,7 @@ import { createApp } from './app.js';
 import { installHttpLimits } from './http/limits.js';
 import { gracefulStop } from './shutdown.js';
 import { EXECUTORS } from './executors/index.js';
+import { metricsServer } from './metrics/http.js';
 
 /** A request's headers must arrive within this (then a JSON 408). */
 const HEADERS_TIMEOUT_MS = 20_000;
@@ -70,11 +71,26 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const { port } = server.address() as AddressInfo;
+  // --metrics=<port>: GET /metrics alone, on its own address (src/metrics/http.ts).
+  const metricsPort = options.http.metrics;
+  const metrics = gateway.metrics && typeof metricsPort === 'number' ? metricsServer(gateway.metrics).listen(metricsPort, options.http.metricsHost) : undefined;
+  if (metrics) {
+    try {
+      await once(metrics, 'listening');
+    } catch (error) {
+      process.stderr.write(`scheduler-rest: cannot listen for metrics on ${options.http.metricsHost}:${metricsPort}: ${(error as Error).message}\n`);
+      server.close();
+      await dispatcher.close(0);
+      return 1;
+    }
+    logger.info({ url: `http://${options.http.metricsHost}:${metricsPort}/metrics` }, 'metrics listening');
+  }
   // threadPool: libuv's pool, where coroutine mode's libslurm calls run (bin/scheduler-rest.js sizes it).
   logger.info({ url: `http://${options.host}:${port}`, executor: options.executor, application: options.dispatchMode, parallel: dispatcher.concurrency, auth: options.auth, threadPool: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, 'listening');
 
   const signal = await stopSignal;
   logger.info({ signal }, 'stopping: finishing in-flight requests, answering new ones 503');
+  metrics?.close();
   await gracefulStop({ server, inFlight, dispatcher, graceMs: options.shutdownGraceMs, logger });
   logger.flush();
   // Exit now: a tool or a libslurm call still retrying against a stuck controller must not keep a

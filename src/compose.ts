@@ -7,6 +7,7 @@ import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/jwt.js';
 import { callerPolicy } from './auth/callers.js';
 import { InFlightRequests } from './http/in-flight.js';
+import { GatewayMetrics } from './metrics/registry.js';
 
 /** Everything the app and the entry point use, built once at start-up by {@link compose}. */
 export interface Gateway {
@@ -18,6 +19,8 @@ export interface Gateway {
   readonly inFlight: InFlightRequests;
   /** Verifies callers' tokens; undefined under --auth=none. */
   readonly authenticator?: Authenticator;
+  /** Prometheus metrics; undefined with --metrics=off. */
+  readonly metrics?: GatewayMetrics;
 }
 
 /**
@@ -48,14 +51,21 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
     parallel: options.parallel,
     onWorkerError: (error) => logger.warn({ err: error }, 'a pool worker died with no request in flight; the pool replaces it'),
   });
-  const admission = new Dispatcher(strategy, { queueLimit: options.queueLimit });
+  const inFlight = new InFlightRequests();
+  let admission: Dispatcher | undefined;
+  const metrics = options.http.metrics === 'off' ? undefined : new GatewayMetrics({
+    inFlight: () => inFlight.size,
+    commands: () => ({ running: admission?.running ?? 0, waiting: admission?.waiting ?? 0, concurrency: strategy.concurrency }),
+    workers: () => strategy.workers?.(),
+  });
+  admission = new Dispatcher(strategy, { queueLimit: options.queueLimit, ...(metrics && { observer: metrics }) });
   // Executors that answer jobs.list.since get lists validated by slurmctld's last_update instead
   // of reloaded (src/dispatch/validated-lists.ts).
-  const reads = executor.answersListSince ? new ValidatedJobLists(admission) : admission;
+  const reads = executor.answersListSince ? new ValidatedJobLists(admission, Date.now, metrics) : admission;
   // Reads of one job share a list call per caller (src/dispatch/shared-reads.ts): the validated
   // table where the executor has one, else the waiting ids in one squeue.
   const shared = options.coalesce ? new SharedJobReads(reads, executor.answersListSince ? 'table' : 'ids') : reads;
-  const coalesced = options.coalesce ? new Coalescer(shared) : shared;
+  const coalesced = options.coalesce ? new Coalescer(shared, metrics) : shared;
   return {
     logger,
     runtime: {
@@ -70,10 +80,12 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
       serverTiming: options.serverTiming,
       allowTrace: options.allowTrace,
       defaultWorkingDirectory: homedir(),
+      http: options.http,
     },
     // Output paths of ended jobs, which Slurm's accounting does not keep (src/dispatch/output-paths.ts).
     dispatcher: new RememberedOutputPaths(coalesced),
-    inFlight: new InFlightRequests(),
+    inFlight,
     ...(authenticator && { authenticator }),
+    ...(metrics && { metrics }),
   };
 }

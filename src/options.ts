@@ -10,6 +10,7 @@ import { DISPATCH_MODES, type DispatchMode } from './dispatch/strategy.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from './executors/executor.js';
 import { DEFAULT_DENIED_USERS } from './auth/callers.js';
 import { AUTH_MODES, type AuthMode } from './slurm/identity.js';
+import { LIMITS } from './http/limits.js';
 
 export interface GatewayOptions {
   port: number;
@@ -45,6 +46,21 @@ export interface GatewayOptions {
   serverTiming: boolean;
   /** Answer `?trace=1` with the request's scheduler calls in the body. @default false */
   allowTrace: boolean;
+  /** Prometheus metrics, HTTP caching/compression/CORS and list pages (#13; src/http/serving.ts). */
+  http: HttpOptions;
+}
+
+/** #13's serving options: GET /metrics, compression, CORS, the default page size of lists. */
+export interface HttpOptions {
+  /** off: no /metrics; main: GET /metrics on the API's port; a number: on that port, `metricsHost`. */
+  metrics: 'off' | 'main' | number;
+  metricsHost: string;
+  /** Smallest body compressed (gzip, br), bytes; null: never compress. */
+  compressThreshold: number | null;
+  /** Origins allowed to call from a browser (CORS); empty: CORS off. */
+  corsOrigins: string[];
+  /** Page size of a list when the request gives no `limit`; null: whole lists, as before pages existed. */
+  pageLimit: number | null;
 }
 
 export { AUTH_MODES, type AuthMode } from './slurm/identity.js';
@@ -63,6 +79,7 @@ export interface RuntimeInfo {
   defaultWorkingDirectory: string;
   serverTiming: boolean;
   allowTrace: boolean;
+  http: HttpOptions;
 }
 
 export class OptionsError extends Error {
@@ -124,6 +141,13 @@ export function buildParser(argv: string[]) {
     .option('jwks', { type: 'string', describe: 'JWKS file: verify RS256 tokens, e.g. an OIDC provider\'s (--auth=jwt; slurmctld needs the same jwks=)' })
     .option('min-uid', { describe: 'Lowest uid a token may act as (--auth=jwt; default: UID_MIN of /etc/login.defs, else 1000)' })
     .option('deny-users', { type: 'string', describe: `Comma list of users no token may act as (--auth=jwt; default: ${DEFAULT_DENIED_USERS.join(',')}); the gateway's own user and SlurmUser/SlurmdUser always` })
+    // #13: metrics, compression, CORS, pages (src/http/serving.ts)
+    .option('metrics', { type: 'string', default: defaults.metrics, describe: 'GET /metrics (Prometheus): main (on --port) | off | a port number (then on --metrics-host)' })
+    .option('metrics-host', { type: 'string', default: defaults['metrics-host'], describe: 'Address of the metrics port (--metrics=<port>)' })
+    .option('compress', { type: 'boolean', default: defaults.compress, describe: 'gzip/br answers from --compress-threshold bytes (--no-compress: never)' })
+    .option('compress-threshold', { type: 'number', default: defaults['compress-threshold'], describe: 'Smallest answer compressed, bytes' })
+    .option('cors-origins', { type: 'string', default: defaults['cors-origins'], describe: 'Comma list of origins browsers may call from (CORS; empty: off)' })
+    .option('page-limit', { type: 'number', default: defaults['page-limit'], describe: 'Page size of lists without ?limit= (0: whole lists)' })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
     .option('server-timing', { type: 'boolean', default: defaults['server-timing'], describe: 'Send a Server-Timing header with each scheduler call\'s time (--no-server-timing: none)' })
     .option('allow-trace', { type: 'boolean', default: defaults['allow-trace'], describe: 'Let ?trace=1 add the request\'s scheduler calls (redacted) to its answer' })
@@ -255,7 +279,30 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' | 'version
     ...(jwks ? { jwks } : {}),
     ...(minUid !== undefined ? { minUid } : {}),
     ...(denyUsers ? { denyUsers } : {}),
+    http: httpOptions(args, argv),
     ...(args['slurm-bin-dir'] ? { slurmBinDir: String(args['slurm-bin-dir']) } : {}),
+  };
+}
+
+
+function httpOptions(args: Record<string, unknown>, argv: readonly string[]): HttpOptions {
+  // --no-metrics (yargs' negation of any option) is off; --metrics alone, main.
+  const metrics = ({ false: 'off', true: 'main', '': 'main' } as Record<string, string>)[String(args.metrics).toLowerCase()] ?? String(args.metrics).toLowerCase();
+  const origins = String(args['cors-origins'] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try { url = new URL(origin); } catch { /* reported below */ }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      throw new OptionsError(`--cors-origins: expected origins such as https://portal.example.org (scheme, host, optional port; no path, no *), got ${JSON.stringify(origin)}`);
+    }
+  }
+  const pageLimit = integer('page-limit', args['page-limit'], 0, LIMITS.pageItems, argv);
+  return {
+    metrics: metrics === 'off' || metrics === 'main' ? metrics : integer('metrics', /^\d+$/.test(metrics) ? Number(metrics) : metrics, 1, 65535, argv, 'off, main or a port number'),
+    metricsHost: String(args['metrics-host']),
+    compressThreshold: args.compress === false ? null : integer('compress-threshold', args['compress-threshold'], 0, 1_073_741_824, argv, 'a number of bytes'),
+    corsOrigins: origins,
+    pageLimit: pageLimit === 0 ? null : pageLimit,
   };
 }
 

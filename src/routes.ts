@@ -11,10 +11,10 @@ import { accountHandlers } from './handlers/accounts.js';
 
 /** The whole API on one screen. Bodies are parsed only on the routes that take one. */
 export function createRouter(dispatcher: CommandDispatcher, runtime: RuntimeInfo): Router {
-  const jobs = jobHandlers(dispatcher, { workingDirectory: runtime.defaultWorkingDirectory });
-  const resources = resourceHandlers(dispatcher);
+  const jobs = jobHandlers(dispatcher, { workingDirectory: runtime.defaultWorkingDirectory, pageLimit: runtime.http.pageLimit });
+  const resources = resourceHandlers(dispatcher, runtime.http);
   const history = historyHandlers(dispatcher, runtime);
-  const accounts = accountHandlers(dispatcher);
+  const accounts = accountHandlers(dispatcher, runtime.http);
   const body = koaBody({ json: true, multipart: false, urlencoded: false, text: false, jsonLimit: runtime.bodyLimit, jsonStrict: true, onError: bodyError });
 
   const router = new Router({ prefix: '/v1' });

@@ -2,6 +2,7 @@ import type { RequestContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { withDeadline, type CommandDispatcher } from './dispatcher.js';
 import type { CallSink, SchedulerCall } from '../scheduler-calls.js';
+import type { DispatchObserver } from './observer.js';
 
 /** Commands that only read: identical ones in flight at the same time can share one answer. */
 /** Every command kind, read or write: a new command cannot be added without deciding. */
@@ -38,10 +39,12 @@ interface InFlight {
 export class Coalescer implements CommandDispatcher {
   readonly #inner: CommandDispatcher;
   readonly #inFlight = new Map<string, InFlight>();
+  readonly #observer: Pick<DispatchObserver, 'coalesced'> | undefined;
   #generation = 0;
 
-  constructor(inner: CommandDispatcher) {
+  constructor(inner: CommandDispatcher, observer?: Pick<DispatchObserver, 'coalesced'>) {
     this.#inner = inner;
+    this.#observer = observer;
   }
 
   get running(): number { return this.#inner.running; }
@@ -67,11 +70,14 @@ export class Coalescer implements CommandDispatcher {
       const forget = () => { if (this.#inFlight.get(key) === created) this.#inFlight.delete(key); };
       promise.then(forget, forget);
       entry = created;
-    } else if (ctx.record) {
-      const sink = ctx.record;
-      const joiner: CallSink = (call) => sink({ ...call, coalesced: true });
-      for (const call of entry.calls) joiner(call);
-      entry.sinks.push(joiner);
+    } else {
+      this.#observer?.coalesced(command.kind);
+      if (ctx.record) {
+        const sink = ctx.record;
+        const joiner: CallSink = (call) => sink({ ...call, coalesced: true });
+        for (const call of entry.calls) joiner(call);
+        entry.sinks.push(joiner);
+      }
     }
     const joined = entry;
     joined.joiners++;

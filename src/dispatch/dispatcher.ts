@@ -4,12 +4,15 @@ import type { ResultOf, SchedulerCommand } from '../commands.js';
 import { GatewayError } from '../errors.js';
 import { outcomeUnknown } from '../slurm/submit-outcome.js';
 import type { DispatchStrategy } from './strategy.js';
+import { outcomeOf, type DispatchObserver } from './observer.js';
 
 const STOP_GRACE_MS = 1000;
 
 export interface DispatcherOptions {
   /** Commands allowed to wait beyond the strategy's concurrency. @default 256 */
   queueLimit: number;
+  /** Told of every command's kind, outcome and time (metrics). @default none */
+  observer?: Pick<DispatchObserver, 'command'>;
 }
 
 /** What handlers dispatch through: the {@link Dispatcher}, optionally behind a Coalescer. */
@@ -32,6 +35,7 @@ export class Dispatcher implements CommandDispatcher {
   readonly #strategy: DispatchStrategy;
   readonly #queue: PQueue;
   readonly #queueLimit: number;
+  readonly #observer: Pick<DispatchObserver, 'command'> | undefined;
   #closing = false;
 
   constructor(strategy: DispatchStrategy, options: DispatcherOptions) {
@@ -40,6 +44,7 @@ export class Dispatcher implements CommandDispatcher {
     }
     this.#strategy = strategy;
     this.#queueLimit = options.queueLimit;
+    this.#observer = options.observer;
     this.#queue = new PQueue({ concurrency: strategy.concurrency });
   }
 
@@ -57,6 +62,16 @@ export class Dispatcher implements CommandDispatcher {
 
   /** @throws GatewayError: queue_full, shutting_down, deadline_exceeded, or the command's own. */
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
+    const answer = this.#admit(command, ctx);
+    const observer = this.#observer;
+    if (!observer) return answer;
+    const started = performance.now();
+    const done = (outcome: string) => observer.command(command.kind, outcome, (performance.now() - started) / 1000);
+    answer.then(() => done('ok'), (error: unknown) => done(outcomeOf(error)));
+    return answer;
+  }
+
+  #admit<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
     if (this.#closing) {
       return Promise.reject(new GatewayError('shutting_down', undefined, { retryAfter: 5 }));
     }

@@ -40,6 +40,8 @@ export interface Pool {
   /** Runs a task; a pool that can stop a running task (kill a child) does so when `signal` aborts. */
   run(task: WorkerTask, options: { signal: AbortSignal }): Promise<WorkerEnvelope>;
   close(): Promise<void>;
+  /** Workers alive, and utilisation when the library measures it (piscina does, tinypool does not). */
+  workers(): { alive: number; utilization?: number };
 }
 
 /**
@@ -63,6 +65,10 @@ export class PoolStrategy implements DispatchStrategy {
 
   dispose(): Promise<void> {
     return this.pool.close();
+  }
+
+  workers(): { alive: number; utilization?: number } {
+    return this.pool.workers();
   }
 }
 

@@ -32,6 +32,7 @@ export class ProcessStrategy extends PoolStrategy {
     super(options.parallel, 'worker process', {
       run: (task, { signal }) => pool.run(task, { signal }),
       close: () => pool.destroy(),
+      workers: () => ({ alive: pool.threads.length }),
     }, options.worker);
   }
 }

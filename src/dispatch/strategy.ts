@@ -27,6 +27,8 @@ export interface DispatchStrategy {
   run<C extends SchedulerCommand>(command: C, ctx: CommandContext, signal: AbortSignal, record?: CallSink): Promise<ResultOf<C>>;
   /** Releases threads and processes. In-flight commands have already finished or been given up. */
   dispose(): Promise<void>;
+  /** A pool's workers now (threads or processes alive) and, when the pool library measures it, its utilisation (0-1). */
+  workers?(): { alive: number; utilization?: number };
 }
 
 /** The dispatch modes (`--application`): where a command runs. */

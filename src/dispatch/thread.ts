@@ -23,6 +23,7 @@ export class ThreadStrategy extends PoolStrategy {
     super(options.parallel, 'worker thread', {
       run: (task) => pool.run(task),
       close: () => pool.close({ force: true }),
+      workers: () => ({ alive: pool.threads.length, utilization: pool.utilization }),
     }, options.worker);
   }
 }

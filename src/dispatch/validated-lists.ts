@@ -2,6 +2,7 @@ import type { RequestContext } from '../context.js';
 import type { JobFilter, ResultOf, SchedulerCommand } from '../commands.js';
 import type { Job } from '../model.js';
 import type { CommandDispatcher } from './dispatcher.js';
+import type { DispatchObserver } from './observer.js';
 
 /** Distinct (caller, filter) lists kept (each up to the whole table); the least recently used goes first. */
 const MAX_ENTRIES = 16;
@@ -33,10 +34,12 @@ export class ValidatedJobLists implements CommandDispatcher {
   readonly #inner: CommandDispatcher;
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
+  readonly #observer: Pick<DispatchObserver, 'revalidated'> | undefined;
 
-  constructor(inner: CommandDispatcher, now: () => number = Date.now) {
+  constructor(inner: CommandDispatcher, now: () => number = Date.now, observer?: Pick<DispatchObserver, 'revalidated'>) {
     this.#inner = inner;
     this.#now = now;
+    this.#observer = observer;
   }
 
   get running(): number { return this.#inner.running; }
@@ -57,10 +60,11 @@ export class ValidatedJobLists implements CommandDispatcher {
     if (answer.jobs === null) {
       // Unchanged since usable's load: its answer is the current one, unless time moved a field.
       if (!usable) throw new Error('jobs.list.since answered "unchanged" to a load without a previous answer');
-      if (this.#fresh(usable)) { this.#touch(key, usable); return usable.jobs; }
+      if (this.#fresh(usable)) { this.#touch(key, usable); this.#observer?.revalidated('unchanged'); return usable.jobs; }
       this.#entries.delete(key);
       return this.#list(filter, ctx);
     }
+    this.#observer?.revalidated('changed');
     if (answer.last_update > 0) {
       const current = this.#entries.get(key);
       // Two loads may overlap: keep the newer one (equal: either is right, see above).

@@ -32,12 +32,13 @@ export function healthHandler(dispatcher: CommandDispatcher, runtime: RuntimeInf
     try {
       const ping = await dispatcher.dispatch({ kind: 'ping' }, ctx.state.request);
       ctx.status = ping.controller_reachable ? 200 : 503;
+      if (!ping.controller_reachable) ctx.set('Retry-After', '5');
       ctx.body = { status: ping.controller_reachable ? 'ok' : 'unavailable', ...base, cluster: ping.cluster, slurm_version: ping.slurm_version, controller_reachable: ping.controller_reachable, accounting: await accounting };
     } catch (thrown) {
       const error = toGatewayError(thrown);
       if (error.status < 500) { await accounting; throw error; }
       ctx.status = 503;
-      if (error.retryAfter !== undefined) ctx.set('Retry-After', String(error.retryAfter));
+      ctx.set('Retry-After', String(error.retryAfter ?? 5));
       ctx.body = { status: 'unavailable', ...base, cluster: null, slurm_version: null, controller_reachable: false, accounting: await accounting, error: { code: error.code, message: error.expose ? error.message : 'Internal error' } };
     }
   };

@@ -8,16 +8,19 @@ import { idempotencyTag, KeyedSerial } from './idempotency.js';
 import { GatewayError } from '../errors.js';
 import { gatewayReader, readJobOutput, type OutputStream } from '../output/read.js';
 import { jsonBody } from '../http/json-body.js';
+import { answerList } from '../http/pages.js';
 
 /** Thin: validate -> build a command -> dispatch -> shape the HTTP answer. */
-export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDirectory: string }) {
+export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDirectory: string; pageLimit: number | null }) {
   const idOf = (ctx: Context) => validate(jobId, ctx.params.id, 'job id');
   const serial = new KeyedSerial();
 
   return {
     async list(ctx: Context) {
-      const filter = validate(jobListQuery, ctx.query, 'query');
-      jsonBody(ctx, await dispatcher.dispatch({ kind: 'jobs.list', filter }, ctx.state.request), (jobs) => ({ jobs }));
+      const { limit, cursor, ...filter } = validate(jobListQuery, ctx.query, 'query');
+      const jobs = await dispatcher.dispatch({ kind: 'jobs.list', filter }, ctx.state.request);
+      // Pages by job id: a job submitted during a walk has a larger id than every job before it.
+      answerList(ctx, 'jobs', jobs, (job) => job.job_id, { limit, cursor }, filter, defaults.pageLimit, () => jsonBody(ctx, jobs, (all) => ({ jobs: all })));
     },
 
     async get(ctx: Context) {

@@ -74,4 +74,6 @@ export function addTrace(ctx: Context, calls: readonly SchedulerCall[]): void {
   const status = ctx.status;
   ctx.body = { ...object, trace: [...calls] };
   ctx.status = status;
+  // The ETag (src/http/serving.ts) names the untraced bytes: a traced answer has none.
+  ctx.remove('ETag');
 }

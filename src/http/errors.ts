@@ -13,6 +13,9 @@ const HTTP_STATUS_CODES: Record<number, [ErrorCode, string]> = {
   501: ['method_not_allowed', 'Method not implemented'],
 };
 
+/** Seconds a 503 without its own `retryAfter` asks clients to wait (a controller failover takes a few). */
+const UNAVAILABLE_RETRY_AFTER = 5;
+
 /** The error JSON the gateway always answers, `{ "error": { code, message, details? } }`, in one place. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -53,7 +56,9 @@ export function errorBoundary(logger: Logger, outages: OutageLog = new OutageLog
       outages.answered(ctx.state.calls ?? [], log);
       logFailure(error, log, outages);
       ctx.status = error.status;
-      if (error.retryAfter !== undefined) ctx.set('Retry-After', String(error.retryAfter));
+      // Every 503 says when to retry (#13); codes that know better carry their own.
+      const retryAfter = error.retryAfter ?? (error.status === 503 ? UNAVAILABLE_RETRY_AFTER : undefined);
+      if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter));
       ctx.body = errorBody(error);
     }
   };

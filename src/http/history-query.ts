@@ -17,7 +17,8 @@ import { validate } from './validate.js';
 
 export const HISTORY_DEFAULT_HOURS = 24;
 export const HISTORY_DEFAULT_LIMIT = 100;
-export const HISTORY_MAX_LIMIT = 1000;
+/** The largest page of every list (src/http/pages.ts). */
+export const HISTORY_MAX_LIMIT = LIMITS.pageItems;
 /**
  * The newest seconds a history window leaves out. slurmdbd answers a window query on ended states
  * a few seconds after a job's end is recorded (4 s, measured on the private cluster, while a query

@@ -51,6 +51,8 @@ export const LIMITS = {
   cpusPerTask: 65_533,
   /** Most bytes of job output one GET returns. */
   outputRead: 8 * 1024 * 1024,
+  /** The largest page of a list (`limit`, `--page-limit`; GET /v1/history's too). */
+  pageItems: 1000,
 } as const;
 
 /** What the server answers for a request it could not parse, by Node's error code. */

@@ -208,7 +208,17 @@ export const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
 
 const jobState = z.string().transform((s) => s.toUpperCase()).pipe(z.enum(JOB_STATES, { error: `must be one of ${JOB_STATES.join(', ')}` }));
 
+/** A list's page (src/http/pages.ts): how many items, and where the previous page ended. */
+export const pageFields = {
+  limit: z.string().regex(/^\d{1,7}$/, `must be a whole number from 1 to ${LIMITS.pageItems}`).transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(LIMITS.pageItems, `must be at most ${LIMITS.pageItems} (the largest page)`)).optional(),
+  cursor: z.string().max(512, 'must be a cursor from a next_cursor of this API').optional(),
+};
+/** GET /v1/nodes, /partitions, /reservations, /licenses, /accounts, /qos: a page, no filters. */
+export const listQuery = z.strictObject(pageFields);
+
 export const jobListQuery = z.strictObject({
+  ...pageFields,
   user: commaList(slurmName).optional(),
   state: commaList(jobState).optional(),
   partition: commaList(slurmName).optional(),

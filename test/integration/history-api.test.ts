@@ -56,6 +56,8 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
       for (const job of res.body.jobs) expect(job).toMatchObject({ source: 'accounting', name });
       seen.push(...res.body.jobs.map((j: { job_id: number }) => j.job_id));
       cursor = res.body.next_cursor;
+      // The next page's link (#13), as the other lists give it: this query with the cursor.
+      expect(res.headers.link).toBe(cursor === null ? undefined : `</v1/history?name=${name}&start=-1h&limit=2&cursor=${cursor}>; rel="next"`);
       pages++;
     } while (cursor && pages < 20);
     for (const id of jobs) expect(seen.filter((s) => s === id)).toHaveLength(1);

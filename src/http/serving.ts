@@ -1,0 +1,67 @@
+/**
+ * HTTP as proxies and browsers expect it (#13): CORS for listed origins, compression above a
+ * size, a strong ETag from the body with 304 on If-None-Match, and Cache-Control. Libraries do the
+ * work (@koa/cors, koa-compress, @koa/etag, koa-conditional-get); this file only decides.
+ */
+import { constants } from 'node:zlib';
+import type { Context, Middleware, Next } from 'koa';
+import cors from '@koa/cors';
+import compress from 'koa-compress';
+import conditional from 'koa-conditional-get';
+import etag from '@koa/etag';
+import type { HttpOptions } from '../options.js';
+import type { AuthMode } from '../slurm/identity.js';
+
+/** Request headers a browser page may send, and response headers its script may read. */
+const ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'X-Request-Id', 'X-SLURM-USER-TOKEN'];
+const EXPOSE_HEADERS = ['ETag', 'Link', 'Location', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'Server-Timing'];
+
+/**
+ * CORS for the listed origins only (exact match of the Origin header: never a wildcard, never an
+ * arbitrary origin reflected). Credentials are allowed, since only listed origins get any CORS
+ * header at all. Another origin's request, preflight included, goes on without CORS headers, so
+ * the browser refuses the answer. Undefined when no origin is listed: CORS is off.
+ */
+export function corsFor(origins: readonly string[]): Middleware | undefined {
+  if (origins.length === 0) return undefined;
+  const allowed = new Set(origins);
+  return cors({
+    origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
+    credentials: true,
+    allowHeaders: ALLOW_HEADERS,
+    exposeHeaders: EXPOSE_HEADERS,
+    maxAge: 600,
+  }) as unknown as Middleware;
+}
+
+/** gzip or br (quality 4: fast enough for every answer) from `threshold` bytes; undefined: off. */
+export function compression(threshold: number | null): Middleware | undefined {
+  if (threshold === null) return undefined;
+  return compress({
+    threshold,
+    br: { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } },
+    deflate: false,
+  }) as unknown as Middleware;
+}
+
+/**
+ * Every /v1 answer depends on who asks under --auth=jwt (Slurm filters by the token's user):
+ * `no-store`, no cache keeps it. Under --auth=none everyone reaching the gateway is the same
+ * user: `no-cache`, a cache may keep it but must revalidate every time (cheap with the ETag).
+ */
+export function cacheControl(auth: AuthMode): Middleware {
+  const value = auth === 'jwt' ? 'no-store' : 'no-cache';
+  return async function setCacheControl(ctx: Context, next: Next): Promise<void> {
+    ctx.set('Cache-Control', value);
+    await next();
+  };
+}
+
+/**
+ * A strong ETag from the bytes of every 2xx body (streams excepted: job output), and 304 with no
+ * body when If-None-Match names it. Inside compression: the tag is that of the JSON, whatever the
+ * content coding (`Vary: Accept-Encoding` is set by koa-compress).
+ */
+export function conditionalGet(): Middleware[] {
+  return [conditional() as unknown as Middleware, etag() as unknown as Middleware];
+}

@@ -64,7 +64,7 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
   const reads = executor.answersListSince ? new ValidatedJobLists(admission, Date.now, metrics) : admission;
   // Reads of one job share a list call per caller (src/dispatch/shared-reads.ts): the validated
   // table where the executor has one, else the waiting ids in one squeue.
-  const shared = options.coalesce ? new SharedJobReads(reads, executor.answersListSince ? 'table' : 'ids') : reads;
+  const shared = options.coalesce ? new SharedJobReads(reads, executor.answersListSince ? 'table' : 'ids', metrics) : reads;
   const coalesced = options.coalesce ? new Coalescer(shared, metrics) : shared;
   return {
     logger,

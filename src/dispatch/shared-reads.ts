@@ -4,6 +4,7 @@ import type { Job } from '../model.js';
 import { isArrayId } from '../slurm/arrays.js';
 import { jobIdInRange, pickJob } from '../slurm/job-ids.js';
 import { withDeadline, type CommandDispatcher } from './dispatcher.js';
+import type { DispatchObserver } from './observer.js';
 import type { CallSink } from '../scheduler-calls.js';
 
 /** How a batch of reads asks the controller. */
@@ -46,9 +47,13 @@ export class SharedJobReads implements CommandDispatcher {
   readonly #source: SharedReadSource;
   readonly #lanes = new Map<string, Lane>();
 
-  constructor(inner: CommandDispatcher, source: SharedReadSource) {
+  readonly #observer: Pick<DispatchObserver, 'coalesced'> | undefined;
+
+  /** `observer`: a read answered from a shared list call counts as a coalesced jobs.get (metrics). */
+  constructor(inner: CommandDispatcher, source: SharedReadSource, observer?: Pick<DispatchObserver, 'coalesced'>) {
     this.#inner = inner;
     this.#source = source;
+    this.#observer = observer;
   }
 
   get running(): number { return this.#inner.running; }
@@ -105,7 +110,10 @@ export class SharedJobReads implements CommandDispatcher {
 
   #answer(waiter: Waiter, jobs: Job[]): void {
     const job = isArrayId(waiter.jobId, jobs) ? undefined : pickJob(jobs, waiter.jobId);
-    if (job && job.array_tasks === null) waiter.resolve(job);
+    if (job && job.array_tasks === null) {
+      this.#observer?.coalesced('jobs.get');
+      waiter.resolve(job);
+    }
     else this.#alone(waiter);
   }
 

@@ -5,7 +5,9 @@
  * a separate set is cancelled, in parallel with the page's own request. Bounded by count: 1,000
  * + 20 + one per page (about 27) jobs, 32 submissions at a time; no clock in any assertion.
  */
-import request from 'supertest';
+import type { Response } from 'supertest';
+// Every answer, pages included, is checked against the OpenAPI document (#13).
+import request from '../support/openapi.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
 import { availableExecutors } from '../support/executors.js';
@@ -53,7 +55,7 @@ describe.each(combos)('--executor=$executor --application=$application: pages of
     let pages = 0;
     do {
       const leaving = leave[pages];
-      const [page]: [request.Response, ...unknown[]] = await Promise.all([
+      const [page]: [Response, ...unknown[]] = await Promise.all([
         request(gateway.url).get(`/v1/jobs?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`),
         // A job arrives and another leaves while this page is read.
         submit(name).then((id) => arrived.push(id)),
@@ -86,7 +88,7 @@ describe.each(combos)('--executor=$executor --application=$application: pages of
     const again: number[] = [];
     cursor = null;
     do {
-      const page: request.Response = await request(gateway.url).get(`/v1/jobs?limit=1000${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const page: Response = await request(gateway.url).get(`/v1/jobs?limit=1000${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
       again.push(...page.body.jobs.map((j: { job_id: number }) => j.job_id));
       cursor = page.body.next_cursor;
     } while (cursor !== null);

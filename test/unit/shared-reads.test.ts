@@ -37,7 +37,8 @@ afterEach(async () => {
 describe('SharedJobReads, whole table', () => {
   it('answers the reads that arrived while a call ran with the next call, one for all of them', async () => {
     const inner = new Recorder();
-    const reads = new SharedJobReads(inner, 'table');
+    const coalesced: string[] = [];
+    const reads = new SharedJobReads(inner, 'table', { coalesced: (kind) => coalesced.push(kind) });
     const first = reads.dispatch(get('1'), ctx());
     expect(inner.calls.map((c) => c.command)).toEqual([{ kind: 'jobs.list', filter: {} }]);
     const later = [reads.dispatch(get('2'), ctx()), reads.dispatch(get('3'), ctx()), reads.dispatch(get('2'), ctx())];
@@ -49,6 +50,7 @@ describe('SharedJobReads, whole table', () => {
     expect(inner.calls).toHaveLength(2);
     inner.calls[1]!.finish([job(1), job(2, { name: 'new' }), job(3)]);
     expect(await Promise.all(later)).toEqual([job(2, { name: 'new' }), job(3), job(2, { name: 'new' })]);
+    expect(coalesced).toEqual(Array(4).fill('jobs.get')); // each read answered from a shared call, for metrics
   });
 
   it('sends to jobs.get alone what the table cannot answer exactly: unknown, an array id, a task in a pending record', async () => {

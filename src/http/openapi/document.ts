@@ -70,7 +70,11 @@ function errorsOf(op: Operation, auth: AuthMode): Map<number, ErrorCode[]> {
   return byStatus;
 }
 
-const HEADERS: Record<HeaderName | 'X-Request-Id' | 'Retry-After' | 'WWW-Authenticate', Json> = {
+const HEADERS: Record<HeaderName | 'X-Request-Id' | 'Retry-After' | 'WWW-Authenticate' | 'ETag' | 'Link' | 'Cache-Control' | 'Server-Timing', Json> = {
+  ETag: { description: 'A strong tag of the answer\'s JSON bytes (src/http/serving.ts); send it back in If-None-Match for a 304 while the answer is unchanged. Absent on a traced answer.', required: false, schema: { type: 'string' } },
+  Link: { description: 'On a page that has a next one: `<…&cursor=…>; rel="next"`.', required: false, schema: { type: 'string' } },
+  'Cache-Control': { description: '`no-store` under --auth=jwt (every answer depends on who asks), `no-cache` otherwise (revalidate with If-None-Match).', required: false, schema: { type: 'string' } },
+  'Server-Timing': { description: 'The scheduler calls this answer took (`slurm;dur=…;desc="squeue"`) and `total`; off with --no-server-timing.', required: false, schema: { type: 'string' } },
   'X-Request-Id': { description: 'The request\'s id (the caller\'s X-Request-Id when well-formed), also on every log line.', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
   Location: { description: 'The job\'s URL.', required: true, schema: { type: 'string', pattern: '^/v1/jobs/\\d+$' } },
   'Idempotent-Replayed': { description: 'true when this answers an earlier submission with the same Idempotency-Key and body.', required: true, schema: { type: 'string', enum: ['true'] } },
@@ -88,6 +92,7 @@ function answer(status: number, a: Answer): Json {
       ...headers(['X-Request-Id', ...own.filter(([, use]) => use === 'required').map(([name]) => name), ...(status === 503 ? ['Retry-After' as const] : [])]),
       // The components' headers are required where they appear; here only sometimes.
       ...Object.fromEntries(own.filter(([, use]) => use === 'optional').map(([name]) => [name, { ...HEADERS[name], required: false }])),
+      'Server-Timing': HEADERS['Server-Timing'],
     },
     content: { [a.contentType ?? 'application/json']: { schema: schemas.length === 1 ? schemas[0] : { anyOf: schemas } } },
   };
@@ -96,7 +101,7 @@ function answer(status: number, a: Answer): Json {
 function errorAnswer(status: number, codes: ErrorCode[]): Json {
   return {
     description: codes.map((c) => `\`${c}\`: ${ERROR_TABLE[c].message}`).join('; '),
-    headers: headers(['X-Request-Id', ...(status === 503 ? ['Retry-After' as const] : []), ...(status === 401 ? ['WWW-Authenticate' as const] : [])]),
+    headers: { ...headers(['X-Request-Id', ...(status === 503 ? ['Retry-After' as const] : []), ...(status === 401 ? ['WWW-Authenticate' as const] : [])]), 'Server-Timing': HEADERS['Server-Timing'] },
     content: {
       'application/json': {
         schema: { allOf: [{ $ref: COMPONENT('Error') }, { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: codes } } } } }] },
@@ -115,12 +120,27 @@ function parameters(op: Operation): Json[] {
     }
   }
   for (const [name, h] of Object.entries(op.headers ?? {})) params.push({ name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') });
+  if (op.method === 'get' && op.dispatches) params.push({ name: 'If-None-Match', in: 'header', required: false, description: 'An ETag of an earlier answer: 304 while the answer is unchanged.', schema: { type: 'string' } });
   return params;
+}
+
+/** What every GET that runs a command may also answer: tags, 304, Cache-Control (src/http/serving.ts), pages' Link. */
+function conditional(op: Operation, responses: Json): void {
+  if (op.method !== 'get' || !op.dispatches) return;
+  const ok = responses['200'] as { headers: Json } | undefined;
+  if (ok) {
+    ok.headers = { ...ok.headers, ETag: HEADERS.ETag, 'Cache-Control': HEADERS['Cache-Control'], ...(op.query?.shape && 'limit' in op.query.shape && { Link: HEADERS.Link }) };
+  }
+  responses['304'] = {
+    description: 'Not modified: the If-None-Match tag still names the answer (no body). Only ever after authentication and a command run as the caller.',
+    headers: { ...headers(['X-Request-Id']), ETag: HEADERS.ETag, 'Cache-Control': HEADERS['Cache-Control'] },
+  };
 }
 
 function operation(op: Operation, settings: DocumentSettings): Json {
   const responses: Json = {};
   for (const [status, a] of Object.entries(op.answers)) responses[status] = answer(Number(status), a);
+  conditional(op, responses);
   for (const [status, codes] of errorsOf(op, settings.auth)) {
     const own = op.answers[status];
     // health's 503 already names the error body among its shapes.

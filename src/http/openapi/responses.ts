@@ -188,12 +188,20 @@ export const health = z.object({
   error: z.object({ code: z.enum(errorCodes), message: z.string() }).optional().meta({ description: 'Why the controller could not be asked (503 only).' }),
 }).meta({ id: 'Health', description: '200 when the controller answers; 503 with the same shape when it does not.' });
 
-/** `{ <key>: [item] }`: every list answers its items under one key (the one place a list envelope is written). */
-const list = <K extends string, T extends z.ZodType>(key: K, item: T, id: string) =>
-  z.object({ [key]: z.array(item) } as { [P in K]: z.ZodArray<T> }).meta({ id });
+/**
+ * `{ <key>: [item] }`: every list answers its items under one key (the one place a list envelope
+ * is written). A paged list (src/http/pages.ts) adds `next_cursor` when the request gave a
+ * `limit` (or --page-limit set one); without, the answer is the whole list as it always was.
+ */
+const list = <K extends string, T extends z.ZodType>(key: K, item: T, id: string, paged = true) => {
+  const items = z.object({ [key]: z.array(item) } as { [P in K]: z.ZodArray<T> });
+  return (paged
+    ? items.extend({ next_cursor: nullable(z.string()).optional().meta({ description: 'Only on a page (a `limit` was given or configured): send it as `cursor` with the same filters for the next page; null on the last.' }) })
+    : items).meta({ id });
+};
 
 export const jobList = list('jobs', job, 'JobList');
-export const stepList = list('steps', jobStep, 'JobStepList');
+export const stepList = list('steps', jobStep, 'JobStepList', false);
 export const nodeList = list('nodes', node, 'NodeList');
 export const partitionList = list('partitions', partition, 'PartitionList');
 export const reservationList = list('reservations', reservation, 'ReservationList');

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../context.js';
 import type { ResultOf, SchedulerCommand } from '../commands.js';
-import { withDeadline, type CommandDispatcher } from './dispatcher.js';
+import { withDeadline, DispatcherLayer, type CommandDispatcher } from './dispatcher.js';
 import type { CallSink, SchedulerCall } from '../scheduler-calls.js';
 import type { DispatchObserver } from './observer.js';
 
@@ -36,25 +36,20 @@ interface InFlight {
  * started the shared call gets them as they are; each one that joined it gets them marked
  * `coalesced: true` (those made before it joined as well), since they were made once, for another.
  */
-export class Coalescer implements CommandDispatcher {
-  readonly #inner: CommandDispatcher;
+export class Coalescer extends DispatcherLayer {
   readonly #inFlight = new Map<string, InFlight>();
   readonly #observer: Pick<DispatchObserver, 'coalesced'> | undefined;
   #generation = 0;
 
   constructor(inner: CommandDispatcher, observer?: Pick<DispatchObserver, 'coalesced'>) {
-    this.#inner = inner;
+    super(inner);
     this.#observer = observer;
   }
 
-  get running(): number { return this.#inner.running; }
-  get waiting(): number { return this.#inner.waiting; }
-  get concurrency(): number { return this.#inner.concurrency; }
-  close(graceMs: number): Promise<void> { return this.#inner.close(graceMs); }
 
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
     if (!READS.has(command.kind)) {
-      return this.#inner.dispatch(command, ctx).finally(() => { this.#generation++; });
+      return this.inner.dispatch(command, ctx).finally(() => { this.#generation++; });
     }
     const key = `${this.#generation}\u0000${ctx.identity?.user ?? ''}\u0000${JSON.stringify(command)}`;
     let entry = this.#inFlight.get(key);
@@ -64,7 +59,7 @@ export class Coalescer implements CommandDispatcher {
       const calls: SchedulerCall[] = [];
       const sinks: CallSink[] = ctx.record ? [ctx.record] : [];
       const record: CallSink = (call) => { calls.push(call); for (const sink of sinks) sink(call); };
-      const promise = this.#inner.dispatch(command, { ...ctx, signal: abort.signal, record });
+      const promise = this.inner.dispatch(command, { ...ctx, signal: abort.signal, record });
       const created: InFlight = { promise, joiners: 0, abort, calls, sinks };
       this.#inFlight.set(key, created);
       const forget = () => { if (this.#inFlight.get(key) === created) this.#inFlight.delete(key); };

@@ -27,6 +27,22 @@ export interface CommandDispatcher {
 }
 
 /**
+ * A layer over another dispatcher (coalescing, validated lists, shared reads, remembered output
+ * paths): it changes what `dispatch` does, and admission's figures and the stop are the inner
+ * one's. `inner` is public so the composition can be checked (test/unit/composition.test.ts).
+ */
+export abstract class DispatcherLayer implements CommandDispatcher {
+  constructor(readonly inner: CommandDispatcher) {}
+
+  get running(): number { return this.inner.running; }
+  get waiting(): number { return this.inner.waiting; }
+  get concurrency(): number { return this.inner.concurrency; }
+  close(graceMs: number): Promise<void> { return this.inner.close(graceMs); }
+
+  abstract dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>>;
+}
+
+/**
  * Admission in front of every strategy, so that all modes share one contract: at most
  * `strategy.concurrency` commands run, at most `queueLimit` wait (then 503 queue_full), a command
  * whose client went away before it started never runs, and every answer comes by the deadline.

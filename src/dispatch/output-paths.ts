@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import type { CommandResults, ResultOf, SchedulerCommand } from '../commands.js';
 import type { Job } from '../model.js';
-import type { CommandDispatcher } from './dispatcher.js';
+import { DispatcherLayer, type CommandDispatcher } from './dispatcher.js';
 
 /** Jobs whose output paths are kept (two paths, a user and a submit time each); the least recently seen goes first. */
 export const REMEMBERED_JOBS = 100_000;
@@ -28,23 +28,17 @@ interface Remembered {
  * (owned by the job's user, readable by the caller: src/output/read.ts). Bounded: at most
  * {@link REMEMBERED_JOBS} jobs, in memory, lost when the gateway stops.
  */
-export class RememberedOutputPaths implements CommandDispatcher {
-  /** The layer below (public so the composition can be checked). */
-  readonly inner: CommandDispatcher;
+export class RememberedOutputPaths extends DispatcherLayer {
   readonly #paths = new Map<number, Remembered>();
   readonly #capacity: number;
   /** Answers already read (validated lists hand out the very same array while nothing changed). */
   readonly #seen = new WeakSet<object>();
 
   constructor(inner: CommandDispatcher, capacity = REMEMBERED_JOBS) {
-    this.inner = inner;
+    super(inner);
     this.#capacity = capacity;
   }
 
-  get running(): number { return this.inner.running; }
-  get waiting(): number { return this.inner.waiting; }
-  get concurrency(): number { return this.inner.concurrency; }
-  close(graceMs: number): Promise<void> { return this.inner.close(graceMs); }
 
   /** How many jobs' paths are kept (for tests and metrics). */
   get size(): number {

@@ -3,7 +3,7 @@ import type { ResultOf, SchedulerCommand } from '../commands.js';
 import type { Job } from '../model.js';
 import { isArrayId } from '../slurm/arrays.js';
 import { jobIdInRange, pickJob } from '../slurm/job-ids.js';
-import { withDeadline, type CommandDispatcher } from './dispatcher.js';
+import { withDeadline, DispatcherLayer, type CommandDispatcher } from './dispatcher.js';
 import type { DispatchObserver } from './observer.js';
 import type { CallSink } from '../scheduler-calls.js';
 
@@ -42,8 +42,7 @@ interface Lane {
  * (the whole array, with accounting), a task still inside a pending array record (jobs.get narrows
  * that record to the task), an id out of range, and every read of a batch whose call failed.
  */
-export class SharedJobReads implements CommandDispatcher {
-  readonly #inner: CommandDispatcher;
+export class SharedJobReads extends DispatcherLayer {
   readonly #source: SharedReadSource;
   readonly #lanes = new Map<string, Lane>();
 
@@ -51,18 +50,14 @@ export class SharedJobReads implements CommandDispatcher {
 
   /** `observer`: a read answered from a shared list call counts as a coalesced jobs.get (metrics). */
   constructor(inner: CommandDispatcher, source: SharedReadSource, observer?: Pick<DispatchObserver, 'coalesced'>) {
-    this.#inner = inner;
+    super(inner);
     this.#source = source;
     this.#observer = observer;
   }
 
-  get running(): number { return this.#inner.running; }
-  get waiting(): number { return this.#inner.waiting; }
-  get concurrency(): number { return this.#inner.concurrency; }
-  close(graceMs: number): Promise<void> { return this.#inner.close(graceMs); }
 
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
-    if (command.kind !== 'jobs.get' || !jobIdInRange(command.jobId)) return this.#inner.dispatch(command, ctx);
+    if (command.kind !== 'jobs.get' || !jobIdInRange(command.jobId)) return this.inner.dispatch(command, ctx);
     const key = ctx.identity?.user ?? '';
     let lane = this.#lanes.get(key);
     if (!lane) this.#lanes.set(key, lane = { running: false, next: [] });
@@ -96,10 +91,10 @@ export class SharedJobReads implements CommandDispatcher {
     const call = this.#source === 'ids' && ids.length === 1
       // One id: jobs.get's own call (a list call would answer an unknown id worse); still one
       // call in flight, so the reads that arrive meanwhile are asked for together next.
-      ? this.#inner.dispatch({ kind: 'jobs.get', jobId: ids[0]! }, ctx).then(
+      ? this.inner.dispatch({ kind: 'jobs.get', jobId: ids[0]! }, ctx).then(
         (job) => { for (const waiter of batch) waiter.resolve(job); },
         (error: unknown) => { for (const waiter of batch) waiter.reject(error); })
-      : this.#inner.dispatch({ kind: 'jobs.list', filter: this.#source === 'table' ? {} : { job_id: ids } }, ctx).then(
+      : this.inner.dispatch({ kind: 'jobs.list', filter: this.#source === 'table' ? {} : { job_id: ids } }, ctx).then(
         (jobs) => { for (const waiter of batch) this.#answer(waiter, jobs); },
         () => { for (const waiter of batch) this.#alone(waiter); });
     void call.finally(() => {
@@ -119,6 +114,6 @@ export class SharedJobReads implements CommandDispatcher {
 
   /** jobs.get for this read alone (admission still applies its deadline and hang-up rules). */
   #alone(waiter: Waiter): void {
-    this.#inner.dispatch({ kind: 'jobs.get', jobId: waiter.jobId }, waiter.ctx).then(waiter.resolve, waiter.reject);
+    this.inner.dispatch({ kind: 'jobs.get', jobId: waiter.jobId }, waiter.ctx).then(waiter.resolve, waiter.reject);
   }
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import type { JobFilter, ResultOf, SchedulerCommand } from '../commands.js';
 import type { Job } from '../model.js';
-import type { CommandDispatcher } from './dispatcher.js';
+import { DispatcherLayer, type CommandDispatcher } from './dispatcher.js';
 import type { DispatchObserver } from './observer.js';
 
 /** Distinct (caller, filter) lists kept (each up to the whole table); the least recently used goes first. */
@@ -30,25 +30,20 @@ interface Entry {
  * one caller's answer is never handed to another. Sits under the Coalescer, which still shares one
  * call among identical reads in flight.
  */
-export class ValidatedJobLists implements CommandDispatcher {
-  readonly #inner: CommandDispatcher;
+export class ValidatedJobLists extends DispatcherLayer {
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
   readonly #observer: Pick<DispatchObserver, 'revalidated'> | undefined;
 
   constructor(inner: CommandDispatcher, now: () => number = Date.now, observer?: Pick<DispatchObserver, 'revalidated'>) {
-    this.#inner = inner;
+    super(inner);
     this.#now = now;
     this.#observer = observer;
   }
 
-  get running(): number { return this.#inner.running; }
-  get waiting(): number { return this.#inner.waiting; }
-  get concurrency(): number { return this.#inner.concurrency; }
-  close(graceMs: number): Promise<void> { return this.#inner.close(graceMs); }
 
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
-    if (command.kind !== 'jobs.list') return this.#inner.dispatch(command, ctx);
+    if (command.kind !== 'jobs.list') return this.inner.dispatch(command, ctx);
     return this.#list(command.filter, ctx) as Promise<ResultOf<C>>;
   }
 
@@ -56,7 +51,7 @@ export class ValidatedJobLists implements CommandDispatcher {
     const key = `${ctx.identity?.user ?? ''}\u0000${JSON.stringify(filter)}`;
     const held = this.#entries.get(key);
     const usable = held && this.#fresh(held) ? held : undefined;
-    const answer = await this.#inner.dispatch({ kind: 'jobs.list.since', filter, since: usable?.lastUpdate ?? 0 }, ctx);
+    const answer = await this.inner.dispatch({ kind: 'jobs.list.since', filter, since: usable?.lastUpdate ?? 0 }, ctx);
     if (answer.jobs === null) {
       // Unchanged since usable's load: its answer is the current one, unless time moved a field.
       if (!usable) throw new Error('jobs.list.since answered "unchanged" to a load without a previous answer');

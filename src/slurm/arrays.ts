@@ -39,7 +39,7 @@ function tasksOf(spec: string): number[] | undefined {
 }
 
 /** Task ids in Slurm's compact form: "0-3,7,9-10". */
-function rangesOf(tasks: number[]): string {
+export function rangesOf(tasks: number[]): string {
   const sorted = [...new Set(tasks)].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length;) {

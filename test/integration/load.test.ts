@@ -6,21 +6,13 @@
 import request from 'supertest';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
+import { bounded } from '../support/bounded.js';
 import { availableExecutors } from '../support/executors.js';
 
 const SUBMITS = 200;
 const READS = 1600;
 const AT_ONCE = 32;
 
-/** Runs `tasks` with at most `limit` in flight. */
-async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < tasks.length) { const i = next++; results[i] = await tasks[i]!(); }
-  }));
-  return results;
-}
 
 const combos = availableExecutors().flatMap((executor) => (['thread', 'coroutine'] as const).map((application) => ({ executor, application })));
 

@@ -10,6 +10,7 @@ import type { Response } from 'supertest';
 import request from '../support/openapi.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
+import { bounded } from '../support/bounded.js';
 import { availableExecutors } from '../support/executors.js';
 
 const QUEUE = 1000;
@@ -18,14 +19,6 @@ const PAGE = 40;
 const AT_ONCE = 32;
 const HELD = { script: '#!/bin/sh\ntrue\n', hold: true, time_limit: 1 };
 
-async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < tasks.length) { const i = next++; results[i] = await tasks[i]!(); }
-  }));
-  return results;
-}
 
 const combos = availableExecutors().map((executor) => ({ executor, application: executor === 'internal' ? 'thread' : 'process' }));
 

@@ -5,6 +5,7 @@
  */
 import type { Job, JobStep } from '../../model.js';
 import { cpuSeconds, NOT_IN_ACCOUNTING, parseTres, waitStatusParts } from '../../slurm/accounting.js';
+import { rangesOf } from '../../slurm/arrays.js';
 import { epochToIso, optionalText } from '../../slurm/values.js';
 import type { Constants, RawAcctJob, RawAcctStep, RawJobStep } from './binding.js';
 
@@ -53,14 +54,7 @@ export function arrayTaskSpec(mask: string, maxTasks: number): string | null {
     for (let b = 0; b < 4; b++) if (nibble & (1 << b)) tasks.push(i * 4 + b);
   }
   if (tasks.length === 0) return null;
-  const parts: string[] = [];
-  for (let i = 0; i < tasks.length;) {
-    let j = i;
-    while (j + 1 < tasks.length && tasks[j + 1] === tasks[j]! + 1) j++;
-    parts.push(i === j ? String(tasks[i]) : `${tasks[i]}-${tasks[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',') + (maxTasks ? `%${maxTasks}` : '');
+  return rangesOf(tasks) + (maxTasks ? `%${maxTasks}` : '');
 }
 
 /** A time from slurmdb: 0 and NO_VAL/INFINITE (never happened) are null, as sacct prints them "Unknown". */

@@ -204,6 +204,7 @@ function writeBudgetOutputs(results: BudgetResults): void {
 async function benchBudget(options: BenchOptions, cluster: Cluster, state: { stop?: () => Promise<void> }): Promise<BudgetResults> {
   const queueName = `${PREFIX}b-${Date.now().toString(36)}`;
   const machine = describeMachine(loadAverage());
+  await settle(cluster, queueName, 0, 420_000, say);
   await addJobs(cluster, options.jobs, queueName);
   const q = await queued(cluster, queueName);
   say(`bench: budget: ${q.bench} held jobs named ${queueName}, ${q.total} job records`);

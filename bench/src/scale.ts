@@ -17,7 +17,7 @@ import { startGateway } from './gateway.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { measureLoad, type Target } from './measure.js';
 import { label, type Mode } from './modes.js';
-import { PREFIX, sweep } from './queue.js';
+import { PREFIX, settle, sweep } from './queue.js';
 import type { Machine, SystemRecord } from './results.js';
 import { startSlurmrestd } from './slurmrestd.js';
 import { gatewayApi, slurmrestdApi, type Api } from './workloads.js';
@@ -154,6 +154,8 @@ export async function benchScale(options: ScaleOptions, root: string, logDir: st
   let cluster = await up(nodeSteps[0] as number);
   const stale = await sweep(cluster);
   if (stale) say(`bench: scale: cancelled ${stale} srbench-* jobs left by an earlier run`);
+  // Finished jobs keep their records MinJobAge (300 s): the lists should hold the queued jobs, not those.
+  await timed('waiting for slurmctld to purge the records of finished jobs', () => settle(cluster, name, 0, 420_000, say));
   let have = 0;
   const fillTo = async (jobs: number) => {
     if (jobs > have) await timed(`${jobs - have} held jobs added (${Math.ceil((jobs - have) / 1000)}+ split arrays), ${jobs} in all`, () => addJobs(cluster, jobs - have, name));

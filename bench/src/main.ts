@@ -224,7 +224,7 @@ async function benchBudget(options: BenchOptions, cluster: Cluster, state: { sto
   return {
     date: new Date().toISOString(), command: options.command, machine, slurmVersion: cluster.slurmVersion, jobs: q.bench, records: q.total,
     clients: options.budgetClients, durationS: options.durationS, parallel: options.parallel,
-    filters: budgetFilters('<queue name>').map((fl) => new URLSearchParams(fl).toString()),
+    filters: budgetFilters('<queue name>').map((fl) => Object.entries(fl).map(([k, v]) => `${k}=${v}`).join('&')),
     systems: options.budgetModes.map((m) => label(m)).map((mode) => ({ mode, available: !unavailable.has(mode), ...(unavailable.has(mode) && { message: unavailable.get(mode) }) })),
     rows,
   };

@@ -18,6 +18,7 @@ import { measureLoad, type LoadCost, type Target } from './measure.js';
 import { label, type Mode } from './modes.js';
 import type { Machine, SystemRecord } from './results.js';
 import { startSlurmrestd } from './slurmrestd.js';
+import { jobInfoMeanUs, rpcStats } from './sdiag.js';
 import { gatewayApi, slurmrestdApi, type Api } from './workloads.js';
 
 /** The user whose squeue is timed: not the one the load acts as (root). */
@@ -54,6 +55,9 @@ export interface BudgetRow {
   loaded: ProbeStats;
   /** loaded.medianMs / idle.medianMs */
   ratio: number;
+  /** slurmctld's own mean time per job-info RPC (sdiag total_time), µs: during the idle probe (the probe's only), during the load (all). */
+  ctldJobInfoUsIdle: number;
+  ctldJobInfoUsLoaded: number;
 }
 
 export interface BudgetResults {
@@ -141,11 +145,17 @@ export async function measureBudget(mode: Mode, spec: BudgetSpec, root: string, 
   state.stop = system.stop;
   try {
     const filters = budgetFilters(spec.queueName);
+    const idleBefore = await rpcStats(cluster);
     const idle = await probeSqueue(cluster, spec.durationS);
+    const idleAfter = await rpcStats(cluster);
     const probe = probeSqueue(cluster, spec.durationS);
     let cost: LoadCost;
+    let loadBefore;
+    let loadAfter;
     try {
+      loadBefore = await rpcStats(cluster);
       cost = await measureLoad(system.target, cluster, budgetRequests(system.target.api, spec.ids, filters), { connections: spec.clients, durationS: spec.durationS });
+      loadAfter = await rpcStats(cluster);
     } finally {
       await probe.catch(() => undefined);
     }
@@ -161,6 +171,7 @@ export async function measureBudget(mode: Mode, spec: BudgetSpec, root: string, 
       rpcPerS: rpc.total / load.durationS, rpcByType: rpc.byType,
       ctldCpuPct: (100 * cost.ctldCpuMs) / (load.durationS * 1000), serverCpuMsPerReq: per(cost.serverCpuMs), othersCpuPct: cost.othersCpuPct,
       idle, loaded, ratio: loaded.medianMs / idle.medianMs,
+      ctldJobInfoUsIdle: jobInfoMeanUs(idleBefore, idleAfter), ctldJobInfoUsLoaded: jobInfoMeanUs(loadBefore, loadAfter),
     };
   } finally {
     await system.stop();

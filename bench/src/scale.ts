@@ -158,7 +158,7 @@ export async function benchScale(options: ScaleOptions, root: string, logDir: st
   await timed('waiting for slurmctld to purge the records of finished jobs', () => settle(cluster, name, 0, 420_000, say));
   let have = 0;
   const fillTo = async (jobs: number) => {
-    if (jobs > have) await timed(`${jobs - have} held jobs added (${Math.ceil((jobs - have) / 1000)}+ split arrays), ${jobs} in all`, () => addJobs(cluster, jobs - have, name));
+    if (jobs > have) await timed(`${jobs - have} held jobs added (split arrays), ${jobs} in all`, () => addJobs(cluster, jobs - have, name));
     have = jobs;
   };
   await fillTo(jobSteps[0] as number);

@@ -77,6 +77,8 @@ export interface ScaleRow {
   /** One response fetched before the runs: its size and how many jobs or nodes it held. */
   responseBytes: number;
   responseItems: number;
+  /** That one response's wall time, ms (alone, before the load): the cost of a request when a run completes none. */
+  responseMs?: number;
   stoppedAtRssMiB?: number;
 }
 
@@ -112,12 +114,13 @@ function requests(workload: ScaleWorkload, api: Api, ids: string[]): Request[] |
 }
 
 /** One GET before the runs: the answer's size, and its jobs or nodes (a check that the system sees the whole cluster). */
-async function probe(api: Api, path: string): Promise<{ bytes: number; items: number }> {
+async function probe(api: Api, path: string): Promise<{ bytes: number; items: number; ms: number }> {
+  const t0 = performance.now();
   const response = await fetch(`${api.url}${path}`, { headers: api.headers, signal: AbortSignal.timeout(120_000) });
   const text = await response.text();
   if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 300)}`);
   const body = JSON.parse(text) as { jobs?: unknown[]; nodes?: unknown[] };
-  return { bytes: Buffer.byteLength(text), items: body.jobs?.length ?? body.nodes?.length ?? 1 };
+  return { bytes: Buffer.byteLength(text), items: body.jobs?.length ?? body.nodes?.length ?? 1, ms: performance.now() - t0 };
 }
 
 interface System { target: Target; stop(): Promise<void> }
@@ -201,7 +204,7 @@ export async function benchScale(options: ScaleOptions, root: string, logDir: st
               rps: load.rps, p50Ms: load.p50Ms, p99Ms: load.p99Ms, requests: load.requests, errors: load.errors, statusCodes: load.statusCodes,
               peakRssMiB: cost.peakRssMiB, jobInfoRpcPerS: cost.rpc.jobInfo / load.durationS, rpcPerS: cost.rpc.total / load.durationS,
               serverCpuMsPerReq: per(cost.serverCpuMs), ctldCpuMsPerReq: per(cost.ctldCpuMs), mungedCpuMsPerReq: per(cost.mungedCpuMs),
-              othersCpuPct: cost.othersCpuPct, durationS: load.durationS, responseBytes: shape.bytes, responseItems: shape.items,
+              othersCpuPct: cost.othersCpuPct, durationS: load.durationS, responseBytes: shape.bytes, responseItems: shape.items, responseMs: shape.ms,
               ...(cost.stoppedAtRssMiB !== undefined && { stoppedAtRssMiB: cost.stoppedAtRssMiB }),
             };
             rows.push(row);

@@ -31,7 +31,7 @@ export function scaleChartSpec(results: ScaleResults): TopLevelSpec {
       height: 160,
       layer: [
         { mark: { type: 'line', point: true }, encoding: {
-          x: { field: 'size', type: 'quantitative', scale: { type: 'log' }, title: null },
+          x: { field: 'size', type: 'quantitative', scale: { type: 'log', nice: false }, title: null },
           y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null },
           color: { field: 'mode', type: 'nominal', title: null },
         } },

@@ -40,6 +40,13 @@
 # Jobs run as root or as any local user (their output lands in their working directory); users
 # without an association in slurmdbd are accepted (no AccountingStorageEnforce); the test users
 # alice and bob get one (account root), as a site's users do.
+# Profiles: CLUSTER_PROFILE=scale (with CLUSTER_SCALE_NODES, default 5000) adds that many simulated
+# nodes sim[00001-N] in a partition `sim`: State=CLOUD nodes, powered down from the start, which
+# slurmctld neither pings nor expects a slurmd for (power saving with SuspendProgram/ResumeProgram
+# /bin/true; the real node is excluded from it), shown to every command by PrivateData=cloud; and
+# raises MaxJobCount to 50000. debug and long then list the real node by name instead of ALL. Only
+# for `npm run bench -- --scale`: the next `up` without CLUSTER_PROFILE writes the normal slurm.conf
+# again (byte for byte) and restarts slurmctld and slurmd, so nothing of it stays.
 # Users: `up` creates the test users alice and bob (homes 0755 under /home) and the gateway's
 # service user schedrest (no login, no home), the way a site would run `--auth=jwt` (SECURITY.md).
 set -euo pipefail
@@ -68,6 +75,10 @@ PACKAGES=(slurm-wlm slurmdbd munge mariadb-server libslurm-dev slurmrestd)
 BINARIES=(munged mungekey munge unmunge mariadbd mariadb-install-db mariadb slurmctld slurmd slurmdbd sacctmgr
   scontrol sinfo sbatch sacct)
 WAIT="${CLUSTER_WAIT:-60}" # seconds, for each daemon to answer
+PROFILE="${CLUSTER_PROFILE:-normal}"
+[[ "$PROFILE" == normal || "$PROFILE" == scale ]] || die "CLUSTER_PROFILE must be normal or scale, got '$PROFILE'"
+SCALE_NODES="${CLUSTER_SCALE_NODES:-5000}"
+[[ "$SCALE_NODES" =~ ^[1-9][0-9]{0,4}$ ]] && ((SCALE_NODES <= 99999)) || die "CLUSTER_SCALE_NODES must be 1-99999, got '$SCALE_NODES'"
 
 ETC="$DIR/etc" LOGD="$DIR/log" RUN="$DIR/run" MUNGED="$DIR/munge" DATA="$DIR/mysql"
 CONF="$ETC/slurm.conf" DBD_CONF="$ETC/slurmdbd.conf" JWT_KEY="$DIR/jwt_hs256.key"
@@ -244,8 +255,33 @@ node_line() {
   echo "NodeName=$NODE NodeHostname=$NODE NodeAddr=127.0.0.1 CPUs=$cpus$topo RealMemory=$mem Gres=gpu:fake:2 Features=fast,ssd State=UNKNOWN"
 }
 
+# The scale profile's settings and simulated nodes, each line after a newline; nothing otherwise,
+# so that the normal slurm.conf stays byte for byte what it was.
+scale_settings() {
+  [[ "$PROFILE" == scale ]] || return 0
+  printf '\n%s' \
+    "# Profile scale (npm run bench -- --scale): $SCALE_NODES simulated nodes, never powered up." \
+    "PrivateData=cloud" \
+    "SuspendProgram=/bin/true" \
+    "ResumeProgram=/bin/true" \
+    "SuspendTime=3600" \
+    "SuspendExcNodes=$NODE" \
+    "ResumeTimeout=60"
+}
+scale_nodes() {
+  [[ "$PROFILE" == scale ]] || return 0
+  local last
+  last="$(printf 'sim%05d' "$SCALE_NODES")"
+  printf '\n%s' \
+    "NodeName=sim[00001-${last#sim}] CPUs=64 RealMemory=257000 Features=sim State=CLOUD" \
+    "PartitionName=sim Nodes=sim[00001-${last#sim}] MaxTime=INFINITE State=UP"
+}
+
 # Writes every config file; prints the names of the daemons whose config changed.
 write_configs() {
+  local max_jobs=20000 part_nodes=ALL
+  [[ "$PROFILE" == scale ]] && max_jobs=50000 part_nodes="$NODE"
+
   local pass changed=()
   random_file "$ETC/db.pass.bin" 18 0600
   pass="$(od -An -tx1 "$ETC/db.pass.bin" | tr -d ' \n')"
@@ -296,8 +332,8 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 # Without a default, a job that asks for no memory gets the whole node and runs alone.
 DefMemPerCPU=512
-MaxJobCount=20000
-MaxArraySize=10001
+MaxJobCount=$max_jobs
+MaxArraySize=10001$(scale_settings)
 MinJobAge=300
 ReturnToService=2
 InactiveLimit=0
@@ -305,9 +341,9 @@ KillWait=5
 Waittime=0
 SlurmctldTimeout=120
 SlurmdTimeout=300
-$(node_line)
-PartitionName=$PARTITION Nodes=ALL Default=YES MaxTime=INFINITE State=UP
-PartitionName=$PARTITION2 Nodes=ALL MaxTime=1-00:00:00 State=UP
+$(node_line)$(scale_nodes)
+PartitionName=$PARTITION Nodes=$part_nodes Default=YES MaxTime=INFINITE State=UP
+PartitionName=$PARTITION2 Nodes=$part_nodes MaxTime=1-00:00:00 State=UP
 EOF
 
   # GPUs counted, not detected: there are none (AutoDetect=off; the files are empty stand-ins).

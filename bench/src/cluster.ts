@@ -19,9 +19,17 @@ export interface Cluster {
   slurmVersion: string;
 }
 
-/** `eval "$(bash scripts/cluster.sh up)"`: idempotent; parses its `export NAME=value` lines. */
-export async function clusterUp(root: string): Promise<Cluster> {
-  const { stdout } = await run('bash', [join(root, 'scripts/cluster.sh'), 'up'], { timeoutMs: 600_000 });
+/** A cluster.sh profile: `scale` adds `nodes` simulated CLOUD nodes and raises MaxJobCount (see cluster.sh). */
+export type ClusterProfile = { name: 'normal' } | { name: 'scale'; nodes: number };
+
+/**
+ * `eval "$(bash scripts/cluster.sh up)"`: idempotent; parses its `export NAME=value` lines. With
+ * another profile than the one running, cluster.sh rewrites slurm.conf and restarts slurmctld and
+ * slurmd; the normal profile writes the normal slurm.conf back.
+ */
+export async function clusterUp(root: string, profile: ClusterProfile = { name: 'normal' }): Promise<Cluster> {
+  const profileEnv = profile.name === 'scale' ? { CLUSTER_PROFILE: 'scale', CLUSTER_SCALE_NODES: String(profile.nodes) } : { CLUSTER_PROFILE: 'normal' };
+  const { stdout } = await run('bash', [join(root, 'scripts/cluster.sh'), 'up'], { timeoutMs: 600_000, env: profileEnv });
   const env: Record<string, string> = {};
   for (const line of stdout.split('\n')) {
     const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());

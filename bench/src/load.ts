@@ -15,8 +15,13 @@ export interface LoadResult {
   durationS: number;
 }
 
+/** Lets a caller end a load early (e.g. a memory guard): `stop` is set once the load has started. */
+export interface LoadControl {
+  stop?: () => void;
+}
+
 /** Bounded by `durationS` and, when given, by `maxRequests` in all (whichever comes first). */
-export async function runLoad(url: string, requests: Request[], connections: number, durationS: number, maxRequests?: number): Promise<LoadResult> {
+export async function runLoad(url: string, requests: Request[], connections: number, durationS: number, maxRequests?: number, control?: LoadControl): Promise<LoadResult> {
   const host = new URL(url).hostname;
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') throw new Error(`Expected a loopback URL, got ${url}`);
   const started = performance.now();
@@ -39,6 +44,7 @@ export async function runLoad(url: string, requests: Request[], connections: num
     // autocannon's own duration ends at its next 1 s sampling tick, not when the last connection
     // finished: a run that stops at maxRequests would look up to a second longer than it was.
     instance.on('response', () => { last = performance.now(); });
+    if (control) control.stop = () => instance.stop();
   });
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = (stats as { count: number }).count;

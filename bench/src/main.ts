@@ -23,6 +23,11 @@ import type { BenchResults, RunRecord } from './results.js';
 import { startSlurmrestd, type Slurmrestd } from './slurmrestd.js';
 import { startSystem, type Running } from './systems.js';
 import { checkTargets } from './targets.js';
+import { benchScale, restoreNormal, type ScaleResults, type ScaleState } from './scale.js';
+import { renderScaleChart, renderScaleReport, SCALE_BEGIN, SCALE_END } from './scale-report.js';
+import { budgetFilters, measureBudget, type BudgetResults } from './budget.js';
+import { BUDGET_BEGIN, BUDGET_END, renderBudgetReport } from './budget-report.js';
+import { addJobs, queued } from './fill.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS = join(ROOT, 'bench/results');
@@ -179,6 +184,52 @@ function writeHistoryOutputs(results: HistoryResults): void {
   for (const s of results.systems) if (!s.available) say(`history: ${s.mode}: not available: ${s.message}`);
 }
 
+async function writeScaleOutputs(results: ScaleResults): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'scale.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(RESULTS, 'scale.svg'), await renderScaleChart(results));
+  writeReport(join(ROOT, 'docs/BENCHMARKS.md'), renderScaleReport(results), SCALE_BEGIN, SCALE_END);
+  say('bench: wrote bench/results/scale.json, bench/results/scale.svg and the scale section of docs/BENCHMARKS.md');
+}
+
+function writeBudgetOutputs(results: BudgetResults): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'budget.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(join(ROOT, 'docs/BENCHMARKS.md'), renderBudgetReport(results), BUDGET_BEGIN, BUDGET_END);
+  say('bench: wrote bench/results/budget.json and the controller-budget section of docs/BENCHMARKS.md');
+  for (const r of results.rows) say(`budget: ${r.mode.padEnd(18)} ${r.rps.toFixed(1).padStart(8)} req/s, job-info ${r.jobInfoRpcPerS.toFixed(1)}/s, squeue idle ${r.idle.medianMs.toFixed(0)} ms, loaded ${r.loaded.medianMs.toFixed(0)} ms = ${r.ratio.toFixed(2)}x`);
+}
+
+/** `--budget`: N held jobs on the normal cluster, then each system under --budget-clients connections (budget.ts). */
+async function benchBudget(options: BenchOptions, cluster: Cluster, state: { stop?: () => Promise<void> }): Promise<BudgetResults> {
+  const queueName = `${PREFIX}b-${Date.now().toString(36)}`;
+  const machine = describeMachine(loadAverage());
+  await settle(cluster, queueName, 0, 420_000, say);
+  await addJobs(cluster, options.jobs, queueName);
+  const q = await queued(cluster, queueName);
+  say(`bench: budget: ${q.bench} held jobs named ${queueName}, ${q.total} job records`);
+  const rows: BudgetResults['rows'] = [];
+  const unavailable = new Map<string, string>();
+  const spec = { modes: options.budgetModes, clients: options.budgetClients, durationS: options.durationS, parallel: options.parallel, ids: q.ids, queueName };
+  for (const mode of options.budgetModes) {
+    try {
+      const r = await measureBudget(mode, spec, ROOT, cluster, join(RESULTS, 'logs'), state);
+      rows.push(r);
+      say(`budget: ${r.mode.padEnd(18)} ${r.rps.toFixed(1).padStart(8)} req/s  p99 ${r.p99Ms.toFixed(0)} ms  errors ${r.errors}  job-info ${r.jobInfoRpcPerS.toFixed(1)}/s (+${r.probeJobInfoRpcs} probe)  slurmctld CPU ${r.ctldCpuPct.toFixed(0)}%  squeue idle ${r.idle.medianMs.toFixed(0)} ms, loaded ${r.loaded.medianMs.toFixed(0)} ms (${r.ratio.toFixed(2)}x)`);
+    } catch (error) {
+      unavailable.set(label(mode), (error as Error).message.replace(/\s+/g, ' ').slice(0, 400));
+      say(`bench: budget: ${label(mode)}: not available: ${unavailable.get(label(mode))}`);
+    }
+  }
+  return {
+    date: new Date().toISOString(), command: options.command, machine, slurmVersion: cluster.slurmVersion, jobs: q.bench, records: q.total,
+    clients: options.budgetClients, durationS: options.durationS, parallel: options.parallel,
+    filters: budgetFilters('<queue name>').map((fl) => Object.entries(fl).map(([k, v]) => `${k}=${v}`).join('&')),
+    systems: options.budgetModes.map((m) => label(m)).map((mode) => ({ mode, available: !unavailable.has(mode), ...(unavailable.has(mode) && { message: unavailable.get(mode) }) })),
+    rows,
+  };
+}
+
 async function cleanUp(cluster: Cluster | undefined, state: { running?: Running; slurmrestd?: Slurmrestd }): Promise<void> {
   await state.running?.stop().catch(() => undefined);
   await state.slurmrestd?.daemon.stop().catch(() => undefined);
@@ -223,6 +274,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (options === 'help') return 0;
   if (options.reportOnly) {
+    const scaleFile = join(RESULTS, 'scale.json');
+    const budgetFile = join(RESULTS, 'budget.json');
+    if (options.scale) { await writeScaleOutputs(JSON.parse(readFileSync(scaleFile, 'utf8')) as ScaleResults); return 0; }
+    if (options.budget) { writeBudgetOutputs(JSON.parse(readFileSync(budgetFile, 'utf8')) as BudgetResults); return 0; }
+    if (existsSync(scaleFile)) await writeScaleOutputs(JSON.parse(readFileSync(scaleFile, 'utf8')) as ScaleResults);
+    if (existsSync(budgetFile)) writeBudgetOutputs(JSON.parse(readFileSync(budgetFile, 'utf8')) as BudgetResults);
     if (options.history) {
       writeHistoryOutputs(JSON.parse(readFileSync(join(RESULTS, 'history.json'), 'utf8')) as HistoryResults);
       return 0;
@@ -232,20 +289,40 @@ async function main(argv: string[]): Promise<number> {
     if (existsSync(join(RESULTS, 'history.json'))) writeHistoryOutputs(JSON.parse(readFileSync(join(RESULTS, 'history.json'), 'utf8')) as HistoryResults);
     return 0;
   }
-  const state: { running?: Running; slurmrestd?: Slurmrestd } = {};
+  const state: { running?: Running; slurmrestd?: Slurmrestd; stop?: () => Promise<void> } = {};
+  const scaleState: ScaleState = {};
   let cluster: Cluster | undefined;
   let interrupted = false;
   const onSignal = () => {
     if (interrupted) return;
     interrupted = true;
     say('bench: interrupted: stopping the servers and cancelling the bench jobs');
-    void cleanUp(cluster, state).finally(() => process.exit(130));
+    const scaleCleanUp = async () => {
+      await scaleState.system?.stop().catch(() => undefined);
+      if (options.scale) await restoreNormal(ROOT, scaleState.cluster, say).catch((e) => say(`bench: restoring the normal slurm.conf failed: ${(e as Error).message}`));
+    };
+    void Promise.all([state.stop?.().catch(() => undefined), scaleCleanUp()]).then(() => cleanUp(cluster, state)).finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     say('bench: building the gateway (npm run build)');
     await run('npm', ['run', '--silent', 'build'], { cwd: ROOT, timeoutMs: 300_000 });
+    if (options.scale) {
+      let results: ScaleResults | undefined;
+      try {
+        results = await benchScale({ jobSteps: options.scaleJobs, nodeSteps: options.scaleNodes, connections: options.connections, durationS: options.durationS, modes: options.scaleModes, parallel: options.parallel, command: options.command }, ROOT, join(RESULTS, 'logs'), say, scaleState);
+      } finally {
+        await scaleState.system?.stop().catch(() => undefined);
+        const seconds = await restoreNormal(ROOT, scaleState.cluster, say);
+        scaleState.cluster = undefined;
+        results?.setup.push({ step: 'jobs cancelled, normal slurm.conf back (cluster.sh up)', seconds });
+      }
+      if (!results) return 1;
+      results.machine.loadAfter = loadAverage();
+      await writeScaleOutputs(results);
+      return 0;
+    }
     say('bench: bringing up the private cluster (scripts/cluster.sh up)');
     cluster = await clusterUp(ROOT);
     const stale = await sweep(cluster);
@@ -256,6 +333,13 @@ async function main(argv: string[]): Promise<number> {
       history.machine.loadAfter = loadAverage();
       writeHistoryOutputs(history);
       return history.rows.every((r) => r.ok) ? 0 : 1;
+    }
+    if (options.budget) {
+      const budget = await benchBudget(options, cluster, state);
+      await cleanUp(cluster, state);
+      budget.machine.loadAfter = loadAverage();
+      writeBudgetOutputs(budget);
+      return 0;
     }
     const results = await bench(options, cluster, state);
     await cleanUp(cluster, state);

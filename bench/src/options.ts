@@ -1,6 +1,7 @@
 /** Command-line options of `npm run bench`. */
 import { parseArgs } from 'node:util';
 import { HISTORY_MODES } from './history.js';
+import { SCALE_MODES } from './scale.js';
 import { ALL_MODES, WORKLOADS, parseMode, type Mode, type Workload } from './modes.js';
 
 export interface BenchOptions {
@@ -34,13 +35,38 @@ export interface BenchOptions {
   historyRepetitions: number;
   /** Systems the history scenario measures: --modes, else slurmrestd, internal:thread, external:thread. */
   historyModes: Mode[];
+  /**
+   * Run the scale scenario (bench/src/scale.ts): the cluster's scale profile (simulated CLOUD nodes,
+   * MaxJobCount 50,000), list/get/filter at each --scale-jobs count and list nodes at each
+   * --scale-nodes count; the normal slurm.conf is back afterwards. Implied by --scale-* options.
+   */
+  scale: boolean;
+  /** Queued jobs at each step of the jobs series. @default [1000, 5000, 20000] */
+  scaleJobs: number[];
+  /** Simulated nodes at each step of the nodes series (the jobs series runs at the largest). @default [500, 2000, 5000] */
+  scaleNodes: number[];
+  /** Systems the scale scenario measures: --modes, else slurmrestd, internal:thread, external:coroutine. */
+  scaleModes: Mode[];
+  /**
+   * Run the controller-budget scenario (bench/src/budget.ts): --budget-clients connections polling
+   * different filters and ids for --duration seconds per system, sdiag's RPC/s, and an `squeue` run
+   * as another user timed during the load against idle. Implied by --budget-clients.
+   */
+  budget: boolean;
+  /** Concurrent clients in the budget scenario. @default 200 */
+  budgetClients: number;
+  /** Systems the budget scenario measures: --modes, else all nine. */
+  budgetModes: Mode[];
   /** The command line as typed, for the report. */
   command: string;
 }
 
 const USAGE = `npm run bench -- [--jobs N] [--duration S] [--connections 1,16,64] [--modes slurmrestd,internal:thread,...]
                      [--workloads list,get,submit] [--parallel N] [--quick] [--profile] [--report-only]
-       npm run bench -- --history [--history-jobs N] [--history-limits 100,1000] [--history-repetitions N] [--modes ...]`;
+       npm run bench -- --history [--history-jobs N] [--history-limits 100,1000] [--history-repetitions N] [--modes ...]
+       npm run bench -- --scale [--scale-jobs 1000,5000,20000] [--scale-nodes 500,2000,5000] [--duration 5] [--connections 1,16,64] [--modes ...]
+       npm run bench -- --budget [--budget-clients 200] [--duration 10] [--jobs 1000] [--modes ...]
+       (--report-only with --history, --scale or --budget renders that section only; alone, every section with results)`;
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
@@ -72,6 +98,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'history-jobs': { type: 'string' },
       'history-limits': { type: 'string' },
       'history-repetitions': { type: 'string' },
+      scale: { type: 'boolean', default: false },
+      'scale-jobs': { type: 'string' },
+      'scale-nodes': { type: 'string' },
+      budget: { type: 'boolean', default: false },
+      'budget-clients': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,9 +116,13 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   for (const w of workloads) {
     if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`Expected --workloads among ${WORKLOADS.join(', ')}, got "${w}"`);
   }
+  const scale = Boolean(values.scale || values['scale-jobs'] || values['scale-nodes']);
+  const budget = Boolean(values.budget || values['budget-clients']);
+  const history = Boolean(values.history || values['history-jobs'] || values['history-limits'] || values['history-repetitions']);
+  if ([scale, budget, history].filter(Boolean).length > 1) throw new Error('Expected at most one of --history, --scale, --budget');
   return {
     jobs: values.jobs ? positiveInt('jobs', values.jobs) : quick ? 20 : 1000,
-    durationS: values.duration ? positiveInt('duration', values.duration) : quick ? 2 : 10,
+    durationS: values.duration ? positiveInt('duration', values.duration) : quick ? 2 : scale ? 5 : 10,
     connections: values.connections ? list(values.connections).map((c) => positiveInt('connections', c)) : quick ? [16] : [1, 16, 64],
     modes: values.modes ? list(values.modes).map(parseMode) : ALL_MODES,
     workloads: workloads as Workload[],
@@ -95,7 +130,14 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     quick,
     profile: values.profile ?? false,
     reportOnly: values['report-only'] ?? false,
-    history: Boolean(values.history || values['history-jobs'] || values['history-limits'] || values['history-repetitions']),
+    history,
+    scale,
+    scaleJobs: values['scale-jobs'] ? list(values['scale-jobs']).map((n) => positiveInt('scale-jobs', n)) : [1000, 5000, 20000],
+    scaleNodes: values['scale-nodes'] ? list(values['scale-nodes']).map((n) => positiveInt('scale-nodes', n)) : [500, 2000, 5000],
+    scaleModes: values.modes ? list(values.modes).map(parseMode) : SCALE_MODES,
+    budget,
+    budgetClients: values['budget-clients'] ? positiveInt('budget-clients', values['budget-clients']) : 200,
+    budgetModes: values.modes ? list(values.modes).map(parseMode) : ALL_MODES,
     historyJobs: values['history-jobs'] ? positiveInt('history-jobs', values['history-jobs']) : 10000,
     historyLimits: values['history-limits'] ? list(values['history-limits']).map((l) => pageSize(l)) : [100, 1000],
     historyRepetitions: values['history-repetitions'] ? positiveInt('history-repetitions', values['history-repetitions']) : 3,

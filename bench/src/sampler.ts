@@ -76,9 +76,15 @@ export class Sampler {
     this.pids = [this.pid, ...children];
   }
 
-  private sample() {
+  private sample(): number {
     const kib = this.pids.reduce((sum, p) => sum + rssKiB(p), 0);
     if (kib > this.peakKiB) this.peakKiB = kib;
+    return kib;
+  }
+
+  /** RSS now, MiB (the server and, with children, its pool). */
+  currentRssMiB(): number {
+    return this.sample() / 1024;
   }
 
   stop(): Usage {

@@ -10,6 +10,10 @@ export interface Api {
   jobPath(id: string): string;
   submitPath: string;
   submitBody(name: string): unknown;
+  /** Every node (the scale scenario). */
+  nodesPath: string;
+  /** A filtered job list, e.g. `{ user: 'alice' }`; undefined when the API has no filters (slurmrestd 0.0.38). */
+  filterPath?(filter: Record<string, string>): string;
 }
 
 const SCRIPT = '#!/bin/sh\ntrue\n';
@@ -22,6 +26,8 @@ export function gatewayApi(url: string): Api {
     jobPath: (id) => `/v1/jobs/${id}`,
     submitPath: '/v1/jobs',
     submitBody: (name) => ({ script: SCRIPT, name, partition: 'debug', time_limit: 5, hold: true, working_directory: '/tmp', stdout: '/dev/null' }),
+    nodesPath: '/v1/nodes',
+    filterPath: (filter) => `/v1/jobs?${new URLSearchParams(filter).toString()}`,
   };
 }
 
@@ -36,6 +42,8 @@ export function slurmrestdApi(url: string, headers: Record<string, string>): Api
       job: { name, partition: 'debug', time_limit: 5, hold: true, current_working_directory: '/tmp', standard_output: '/dev/null', environment: { PATH: '/bin:/usr/bin' } },
       script: SCRIPT,
     }),
+    // GET /slurm/v0.0.38/jobs takes update_time only: a client wanting one user's jobs fetches them all.
+    nodesPath: '/slurm/v0.0.38/nodes',
   };
 }
 

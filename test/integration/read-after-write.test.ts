@@ -3,13 +3,13 @@
  * answer is never older than its request. In every mode, while 16 clients read jobs by id without
  * pause, each change made through the API is in the answer of a read sent after it returned: a
  * renamed job reads with its new name, a new job is found at once, a cancelled one reads
- * CANCELLED. Bounded: 12 rounds per mode, readers stop with them (at most 3,000 reads).
+ * CANCELLED. Bounded: 6 rounds per mode, readers stop with them (at most 3,000 reads).
  */
 import request from 'supertest';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
 
-const ROUNDS = 12;
+const ROUNDS = 6;
 const READERS = 16;
 const MAX_READS = 3000;
 

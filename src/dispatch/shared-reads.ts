@@ -55,7 +55,6 @@ export class SharedJobReads extends DispatcherLayer {
     this.#observer = observer;
   }
 
-
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
     if (command.kind !== 'jobs.get' || !jobIdInRange(command.jobId)) return this.inner.dispatch(command, ctx);
     const key = ctx.identity?.user ?? '';

@@ -16,7 +16,7 @@ import { FILTER_USER } from './fill.js';
 import { startGateway } from './gateway.js';
 import { measureLoad, type LoadCost, type Target } from './measure.js';
 import { label, type Mode } from './modes.js';
-import type { Machine, SystemRecord } from './results.js';
+import type { LoadFigures, Machine, SystemRecord } from './results.js';
 import { startSlurmrestd } from './slurmrestd.js';
 import { jobInfoMeanUs, rpcStats } from './sdiag.js';
 import { gatewayApi, slurmrestdApi, type Api } from './workloads.js';
@@ -30,17 +30,10 @@ export const PROBE_FACTOR = 2;
 
 export interface ProbeStats { runs: number; medianMs: number; p90Ms: number; maxMs: number }
 
-export interface BudgetRow {
+export interface BudgetRow extends LoadFigures {
   mode: string;
   clients: number;
   durationS: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  errors: number;
-  statusCodes: Record<string, number>;
-  peakRssMiB: number;
   /** Job-info RPCs slurmctld received during the load, the probe's own left out, per second. */
   jobInfoRpcPerS: number;
   /** The same, as counted (the probe's included). */

@@ -1,10 +1,8 @@
 /** The shape of bench/results/latest.json: everything the report and the chart are made from. */
 import type { Workload } from './modes.js';
 
-export interface RunRecord {
-  mode: string;
-  workload: Workload;
-  connections: number;
+/** What one load run measured of its server, the same in every scenario (queue, scale, budget). */
+export interface LoadFigures {
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -13,6 +11,12 @@ export interface RunRecord {
   statusCodes: Record<string, number>;
   /** Peak VmRSS of the server (gateway: plus its pool's child processes), MiB. */
   peakRssMiB: number;
+}
+
+export interface RunRecord extends LoadFigures {
+  mode: string;
+  workload: Workload;
+  connections: number;
   /** REQUEST_JOB_INFO + _SINGLE + REQUEST_JOB_USER_INFO received by slurmctld, per second (cluster-wide). */
   jobInfoRpcPerS: number;
   /** Every RPC slurmctld received, per second (cluster-wide). */

@@ -18,7 +18,7 @@ import { describeMachine, loadAverage } from './machine.js';
 import { measureLoad, type Target } from './measure.js';
 import { label, type Mode } from './modes.js';
 import { PREFIX, settle, sweep } from './queue.js';
-import type { Machine, SystemRecord } from './results.js';
+import type { LoadFigures, Machine, SystemRecord } from './results.js';
 import { startSlurmrestd } from './slurmrestd.js';
 import { gatewayApi, slurmrestdApi, type Api } from './workloads.js';
 
@@ -51,7 +51,7 @@ export interface ScaleOptions {
   command: string;
 }
 
-export interface ScaleRow {
+export interface ScaleRow extends LoadFigures {
   series: 'nodes' | 'jobs';
   workload: ScaleWorkload;
   mode: string;
@@ -60,13 +60,6 @@ export interface ScaleRow {
   records: number;
   nodes: number;
   connections: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  errors: number;
-  statusCodes: Record<string, number>;
-  peakRssMiB: number;
   jobInfoRpcPerS: number;
   rpcPerS: number;
   serverCpuMsPerReq: number;

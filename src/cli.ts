@@ -18,6 +18,14 @@ import { metricsServer } from './metrics/http.js';
 
 /** A request's headers must arrive within this (then a JSON 408). */
 const HEADERS_TIMEOUT_MS = 20_000;
+/**
+ * How long an idle keep-alive connection stays open. Longer than the idle timeout of the clients
+ * and proxies in front of us (nginx's upstream keepalive_timeout is 60 s, Node's fetch 4 s): the
+ * client must be the one to close an idle connection. With Node's default of 5 s, a client reusing
+ * a connection the gateway was closing at that moment got "other side closed" (seen in CI, and
+ * what nginx reports as a 502). The graceful stop does not wait for idle connections (src/shutdown.ts).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 
 async function main(argv: string[]): Promise<number> {
@@ -61,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
     requestTimeout,
     connectionsCheckingInterval: 1_000,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
   }, app.callback()).listen(options.port, options.host);
   installHttpLimits(server, logger); // JSON 431/400/408 for requests Node's parser refuses, 405 for CONNECT
   try {

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { startGateway } from '../support/gateway.js';
 
 const BIN = fileURLToPath(new URL('../../bin/scheduler-rest.js', import.meta.url));
@@ -29,6 +30,29 @@ describe('scheduler-rest (the binary)', () => {
       expect([given, await gateway.stop(), gateway.process.signalCode]).toEqual([given, 0, null]);
     }
   });
+
+  // An idle keep-alive connection outlives the clients' own idle timeouts (nginx 60 s, fetch 4 s),
+  // so the client closes it, never the gateway in the middle of a request being written on it
+  // (Node's default of 5 s did, in CI: "other side closed"). Stopping does not wait for it.
+  it('keeps an idle keep-alive connection open past 5 s, says timeout=65, and still stops at once', async () => {
+    const gateway = await startGateway(['--executor=external', '--application=coroutine']);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () => new Promise<{ status?: number; keepAlive?: string; reused: boolean }>((resolve, reject) => {
+      const req = httpGet(`${gateway.url}/v1/health`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, keepAlive: res.headers['keep-alive'] as string | undefined, reused: req.reusedSocket }));
+      }).on('error', reject);
+    });
+    try {
+      expect(await get()).toEqual({ status: 200, keepAlive: 'timeout=65', reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await get()).toEqual({ status: 200, keepAlive: 'timeout=65', reused: true });
+      expect([await gateway.stop(), gateway.process.signalCode]).toEqual([0, null]);
+    } finally {
+      agent.destroy();
+      await gateway.stop();
+    }
+  }, 30_000);
 
   it('lists every option with its default under --help', () => {
     const res = run('--help');

@@ -3,7 +3,8 @@
  * size, a strong ETag from the body with 304 on If-None-Match, and Cache-Control. Libraries do the
  * work (@koa/cors, koa-compress, @koa/etag, koa-conditional-get); this file only decides.
  */
-import { constants } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { Context, Middleware, Next } from 'koa';
 import cors from '@koa/cors';
 import compress from 'koa-compress';
@@ -34,14 +35,59 @@ export function corsFor(origins: readonly string[]): Middleware | undefined {
   }) as unknown as Middleware;
 }
 
-/** gzip or br (quality 4: fast enough for every answer) from `threshold` bytes; undefined: off. */
-export function compression(threshold: number | null): Middleware | undefined {
+const BROTLI_QUALITY = 4;
+type Coding = 'br' | 'gzip';
+export type Encoders = Record<Coding, (bytes: Buffer) => Promise<Buffer>>;
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+const ENCODERS: Encoders = {
+  br: (bytes) => brotli(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }),
+  gzip: (bytes) => gzipped(bytes),
+};
+
+/**
+ * gzip or br (quality 4: fast enough for every answer) from `threshold` bytes; undefined: off.
+ *
+ * A Buffer body (JSON, text, script) is compressed once per Buffer and coding, off the event loop (zlib on libuv's
+ * pool), and the result kept as long as the Buffer lives (a WeakMap): a list answer is one Buffer
+ * shared by every client of the same result (src/http/json-body.ts), so a dashboard polling a
+ * 20,000-job queue costs one compression of its 16 MB per change of the queue, not one per request.
+ * Other bodies (objects, strings, streams: job output) go through koa-compress, per request.
+ */
+export function compression(threshold: number | null, encoders: Encoders = ENCODERS): Middleware | undefined {
   if (threshold === null) return undefined;
-  return compress({
+  const each = compress({
     threshold,
-    br: { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } },
+    br: { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
     deflate: false,
   }) as unknown as Middleware;
+  const encoded = new WeakMap<Buffer, Partial<Record<Coding, Promise<Buffer>>>>();
+  const once = (bytes: Buffer, coding: Coding): Promise<Buffer> => {
+    let codings = encoded.get(bytes);
+    if (!codings) encoded.set(bytes, codings = {});
+    return codings[coding] ??= encoders[coding](bytes);
+  };
+  /** Inside koa-compress, which leaves alone a body that already has a Content-Encoding. */
+  const buffersOnce = async (ctx: Context, next: Next): Promise<void> => {
+    await next();
+    const { body } = ctx;
+    if (!Buffer.isBuffer(body) || body.length < threshold || ctx.method === 'HEAD' || ctx.status !== 200) return;
+    if (ctx.res.headersSent || ctx.response.get('Content-Encoding') || !ctx.response.is(['json', 'text/*', 'application/javascript', 'image/svg+xml'])) return;
+    if (/\bno-transform\b/i.test(ctx.response.get('Cache-Control'))) return;
+    // No Accept-Encoding means identity (RFC 9110), whatever `accepts` would pick first.
+    if (!ctx.get('Accept-Encoding')) return;
+    const coding = ctx.acceptsEncodings('br', 'gzip', 'identity');
+    if (coding !== 'br' && coding !== 'gzip') return;
+    let bytes: Buffer;
+    try {
+      bytes = await once(body, coding);
+    } catch {
+      return; // answered uncompressed; koa-compress tries again, per request
+    }
+    ctx.body = bytes; // keeps Content-Type and ETag (that of the JSON, as for koa-compress's answers)
+    ctx.set('Content-Encoding', coding);
+  };
+  return (ctx, next) => each(ctx, () => buffersOnce(ctx, next));
 }
 
 /**

@@ -16,7 +16,7 @@ export function scaleChartSpec(results: ScaleResults): TopLevelSpec {
   const values = results.rows.flatMap((r) => {
     const metric = r.connections === 1 ? 'ms per request, 1 connection (lower is better)' : r.connections === 16 ? 'requests/s, 16 connections (higher is better)' : undefined;
     if (!metric || r.requests === 0) return [];
-    return [{ metric, workload: r.workload === 'nodes' ? 'list nodes (x: nodes)' : `${r.workload === 'list' ? 'list jobs' : r.workload === 'get' ? 'one job by id' : `?user=${FILTER_USER}`} (x: jobs)`, size: size(r), mode: r.mode, value: r.connections === 1 ? 1000 / r.rps : r.rps }];
+    return [{ metric, workload: r.workload === 'nodes' ? 'list nodes (x: nodes)' : `${r.workload === 'list' ? 'list jobs' : r.workload === 'listz' ? 'list jobs, compressed' : r.workload === 'get' ? 'one job by id' : `?user=${FILTER_USER}`} (x: jobs)`, size: size(r), mode: r.mode, value: r.connections === 1 ? 1000 / r.rps : r.rps }];
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -24,7 +24,7 @@ export function scaleChartSpec(results: ScaleResults): TopLevelSpec {
     data: { values },
     facet: {
       row: { field: 'metric', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelFontWeight: 'bold' } },
-      column: { field: 'workload', type: 'nominal', title: null, sort: ['list jobs (x: jobs)', 'one job by id (x: jobs)', `?user=${FILTER_USER} (x: jobs)`, 'list nodes (x: nodes)'] },
+      column: { field: 'workload', type: 'nominal', title: null, sort: ['list jobs (x: jobs)', 'list jobs, compressed (x: jobs)', 'one job by id (x: jobs)', `?user=${FILTER_USER} (x: jobs)`, 'list nodes (x: nodes)'] },
     },
     spec: {
       width: 200,
@@ -55,7 +55,7 @@ function table(results: ScaleResults, workload: (typeof SCALE_WORKLOADS)[number]
   const cs = results.connections;
   const out = [
     `#### ${SCALE_TITLES[workload]}`, '',
-    row(['jobs', 'nodes', 'system', 'answer KiB (items), ms alone', ...cs.flatMap((c) => [`req/s @${c}`, `p50 / p99 ms @${c}`]), 'x slurmrestd @16', 'errors', 'peak RSS MiB', 'job-info RPC/s @16', 'server CPU ms/req @16', 'slurmctld CPU ms/req @16', 'other CPU % (max)']),
+    row(['jobs', 'nodes', 'system', 'answer KiB (KiB sent, when compressed) (items), ms alone', ...cs.flatMap((c) => [`req/s @${c}`, `p50 / p99 ms @${c}`]), 'x slurmrestd @16', 'errors', 'peak RSS MiB', 'job-info RPC/s @16', 'server CPU ms/req @16', 'slurmctld CPU ms/req @16', 'other CPU % (max)']),
     row(['--:', '--:', '---', '--:', ...cs.flatMap(() => ['--:', '--:']), '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
   ];
   const keys = [...new Set(rows.map((r) => `${r.jobs}|${r.nodes}|${r.mode}`))];
@@ -69,7 +69,7 @@ function table(results: ScaleResults, workload: (typeof SCALE_WORKLOADS)[number]
     const errors = mine.reduce((s, r) => s + r.errors, 0);
     const stopped = mine.filter((r) => r.stoppedAtRssMiB).map((r) => `stopped at ${f(r.stoppedAtRssMiB as number, 0)} MiB @${r.connections}`);
     out.push(row([
-      jobs as string, nodes as string, `\`${mode}\``, `${f(first.responseBytes / 1024, 0)} (${first.responseItems})${first.responseMs === undefined ? '' : `, ${f(first.responseMs, 0)} ms`}`,
+      jobs as string, nodes as string, `\`${mode}\``, `${f(first.responseBytes / 1024, 0)}${first.wireBytes === undefined ? '' : ` (${f(first.wireBytes / 1024, 0)} sent)`} (${first.responseItems})${first.responseMs === undefined ? '' : `, ${f(first.responseMs, 0)} ms`}`,
       ...cs.flatMap((c) => { const r = at(c); return r ? [f(r.rps), r.requests ? `${f(r.p50Ms, 0)} / ${f(r.p99Ms, 0)}` : `none in ${f(r.durationS, 0)} s`] : ['-', '-']; }),
       r16 && ref && ref.rps > 0 ? f(r16.rps / ref.rps, 2) : '-',
       errors ? `**${errors}**` : '0',
@@ -98,7 +98,7 @@ export function renderScaleReport(results: ScaleResults): string {
     `- **Queue**: ${results.jobSteps.join(', ')} held jobs in partition debug, added as held job arrays of at most 1,000 tasks split into one record each (\`scontrol update JobId=<id>_[0-998] Comment=…\`), ${f(100 * FILTER_SHARE, 0)}% of them submitted as ${FILTER_USER}; the nodes series ran with ${results.jobSteps[0]} queued, the jobs series at ${results.nodeSteps[results.nodeSteps.length - 1]} nodes. Every job stays PENDING (held; and no simulated node could run one).`,
     `- **Setup**: ${results.setup.map((s) => `${s.step}: ${f(s.seconds)} s`).join('; ')}.`,
     `- **Machine**: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}; Slurm ${results.slurmVersion}. Load average (1, 5, 15 min) before: ${m.loadBefore}; after: ${m.loadAfter}. Other processes used ${f(mean)}% of the machine's CPU on average during the runs, at most ${f(Math.max(0, ...others))}%.`,
-    `- **Runs**: ${results.durationS} s each, at ${results.connections.join(', ')} connections; the gateway (\`--parallel=${results.parallel}\`) started afresh for each workload and size, slurmrestd for each run (an abandoned list would cost it CPU in the next run); a run ends early when the server's RSS passes ${RSS_LIMIT_MIB} MiB. "answer KiB (items), ms alone": one response fetched before the runs (the first of the run at each concurrency), the jobs or nodes in it, and its wall time when recorded.`,
+    `- **Runs**: ${results.durationS} s each, at ${results.connections.join(', ')} connections; the gateway (\`--parallel=${results.parallel}\`) started afresh for each workload and size, slurmrestd for each run (an abandoned list would cost it CPU in the next run); a run ends early when the server's RSS passes ${RSS_LIMIT_MIB} MiB. "answer KiB (…) (items), ms alone": one response fetched before the runs (the first of the run at each concurrency), its JSON size, the bytes sent when it came compressed, the jobs or nodes in it, and its wall time when recorded.`,
     ...(unavailable.length ? [`- **Not available**: ${unavailable.map((s) => `\`${s.mode}\`: ${s.message}`).join('; ')}`] : []),
     '',
     '![Cost against queue size and node count](../bench/results/scale.svg)',

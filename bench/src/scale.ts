@@ -22,11 +22,16 @@ import type { LoadFigures, Machine, SystemRecord } from './results.js';
 import { startSlurmrestd } from './slurmrestd.js';
 import { gatewayApi, slurmrestdApi, type Api } from './workloads.js';
 
-export const SCALE_WORKLOADS = ['list', 'get', 'filter', 'nodes'] as const;
+/** What the compressed list asks for; a server that does not compress answers the same bytes as to `list`. */
+export const ACCEPT_ENCODING = 'gzip, br';
+const ACCEPT_ENCODING_HEADER = `Accept-Encoding: ${ACCEPT_ENCODING}`;
+
+export const SCALE_WORKLOADS = ['list', 'listz', 'get', 'filter', 'nodes'] as const;
 export type ScaleWorkload = (typeof SCALE_WORKLOADS)[number];
 
 export const SCALE_TITLES: Record<ScaleWorkload, string> = {
   list: 'List all jobs (GET /v1/jobs vs GET /slurm/v0.0.38/jobs)',
+  listz: `List all jobs, compressed (the same, with ${ACCEPT_ENCODING_HEADER}, as browsers, Python's requests and Node's fetch send it)`,
   get: 'One job by id (GET /v1/jobs/{id} vs GET /slurm/v0.0.38/job/{id}), ids cycling over every queued job',
   filter: `One user's jobs (GET /v1/jobs?user=${FILTER_USER}; slurmrestd 0.0.38 has no filter)`,
   nodes: 'List all nodes (GET /v1/nodes vs GET /slurm/v0.0.38/nodes)',
@@ -70,6 +75,8 @@ export interface ScaleRow extends LoadFigures {
   /** One response fetched before the runs: its size and how many jobs or nodes it held. */
   responseBytes: number;
   responseItems: number;
+  /** Its size on the wire when it came compressed (Content-Length with a Content-Encoding). */
+  wireBytes?: number;
   /** That one response's wall time, ms (alone, before the load): the cost of a request when a run completes none. */
   responseMs?: number;
   stoppedAtRssMiB?: number;
@@ -96,6 +103,7 @@ export interface ScaleResults {
 function requests(workload: ScaleWorkload, api: Api, ids: string[]): Request[] | undefined {
   switch (workload) {
     case 'list': return [{ method: 'GET', path: api.listPath, headers: api.headers }];
+    case 'listz': return [{ method: 'GET', path: api.listPath, headers: { ...api.headers, 'accept-encoding': ACCEPT_ENCODING } }];
     case 'nodes': return [{ method: 'GET', path: api.nodesPath, headers: api.headers }];
     case 'filter': return api.filterPath ? [{ method: 'GET', path: api.filterPath({ user: FILTER_USER }), headers: api.headers }] : undefined;
     case 'get': {
@@ -107,13 +115,15 @@ function requests(workload: ScaleWorkload, api: Api, ids: string[]): Request[] |
 }
 
 /** One GET before the runs: the answer's size, and its jobs or nodes (a check that the system sees the whole cluster). */
-async function probe(api: Api, path: string): Promise<{ bytes: number; items: number; ms: number }> {
+async function probe(api: Api, path: string, headers: Record<string, string>): Promise<{ bytes: number; items: number; ms: number; wireBytes?: number }> {
   const t0 = performance.now();
-  const response = await fetch(`${api.url}${path}`, { headers: api.headers, signal: AbortSignal.timeout(120_000) });
+  // fetch decodes a compressed answer itself; its Content-Length is what crossed the wire.
+  const response = await fetch(`${api.url}${path}`, { headers, signal: AbortSignal.timeout(120_000) });
   const text = await response.text();
   if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 300)}`);
   const body = JSON.parse(text) as { jobs?: unknown[]; nodes?: unknown[] };
-  return { bytes: Buffer.byteLength(text), items: body.jobs?.length ?? body.nodes?.length ?? 1, ms: performance.now() - t0 };
+  const wire = response.headers.get('content-encoding') ? Number(response.headers.get('content-length')) : undefined;
+  return { bytes: Buffer.byteLength(text), items: body.jobs?.length ?? body.nodes?.length ?? 1, ms: performance.now() - t0, ...(wire && { wireBytes: wire }) };
 }
 
 interface System { target: Target; stop(): Promise<void> }
@@ -188,7 +198,7 @@ export async function benchScale(options: ScaleOptions, root: string, logDir: st
             const reqs = requests(workload, system.target.api, q.ids);
             if (!reqs) break;
             const path = workload === 'get' ? system.target.api.jobPath(q.ids[0] as string) : (reqs[0]?.path as string);
-            const shape = await probe(system.target.api, path);
+            const shape = await probe(system.target.api, path, (reqs[0]?.headers ?? system.target.api.headers) as Record<string, string>);
             const cost = await measureLoad(system.target, cluster, reqs, { connections, durationS: options.durationS, rssLimitMiB: RSS_LIMIT_MIB });
             const { load } = cost;
             const per = (ms: number) => (load.requests ? ms / load.requests : 0);
@@ -198,6 +208,7 @@ export async function benchScale(options: ScaleOptions, root: string, logDir: st
               peakRssMiB: cost.peakRssMiB, jobInfoRpcPerS: cost.rpc.jobInfo / load.durationS, rpcPerS: cost.rpc.total / load.durationS,
               serverCpuMsPerReq: per(cost.serverCpuMs), ctldCpuMsPerReq: per(cost.ctldCpuMs), mungedCpuMsPerReq: per(cost.mungedCpuMs),
               othersCpuPct: cost.othersCpuPct, durationS: load.durationS, responseBytes: shape.bytes, responseItems: shape.items, responseMs: shape.ms,
+              ...(shape.wireBytes !== undefined && { wireBytes: shape.wireBytes }),
               ...(cost.stoppedAtRssMiB !== undefined && { stoppedAtRssMiB: cost.stoppedAtRssMiB }),
             };
             rows.push(row);
@@ -220,7 +231,7 @@ export async function benchScale(options: ScaleOptions, root: string, logDir: st
   const largest = nodeSteps[nodeSteps.length - 1] as number;
   for (const jobs of jobSteps) {
     await fillTo(jobs);
-    await measureStep('jobs', ['list', 'get', 'filter'], largest);
+    await measureStep('jobs', ['list', 'listz', 'get', 'filter'], largest);
   }
   const conf = readFileSync(cluster.env.SLURM_CONF as string, 'utf8').split('\n');
   const from = conf.findIndex((l) => l.startsWith('# Profile scale'));

@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { makeBinDir, peakOverlap } from '../support/fixtures.js';
+import { hungTools, makeBinDir, peakOverlap } from '../support/fixtures.js';
 
 const APPLICATIONS = ['inline', 'coroutine', 'thread', 'process'] as const;
 let gateway: Gateway | undefined;
 afterEach(async () => { await gateway?.stop('SIGKILL'); gateway = undefined; });
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'scheduler-rest-dispatch-'));
-const hungTools = () => { try { return execFileSync('pgrep', ['-f', 'sleep 600'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean); } catch { return []; } };
 
 describe.each(APPLICATIONS)('--application=%s', (application) => {
   const bound = application === 'inline' ? 1 : 2;
@@ -30,7 +29,8 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
   });
 
   it('answers 504 at the deadline and kills the hung tool', async () => {
-    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=2', '--timeout=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'hang' })}`]);
+    const bin = makeBinDir({ squeue: 'hang' });
+    gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=2', '--timeout=1', `--slurm-bin-dir=${bin}`]);
     const started = Date.now();
     const res = await request(gateway.url).get('/v1/jobs');
     expect(res.status).toBe(504);
@@ -39,7 +39,7 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
     // The gateway keeps serving, and no hung tool outlives its request.
     await request(gateway.url).get('/v1/partitions').expect(200);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(hungTools()).toEqual([]);
+    expect(hungTools(bin)).toEqual([]);
   });
 
   it('answers 502 when a tool prints something that is not what was asked for', async () => {
@@ -116,13 +116,14 @@ describe('coalescing (the default)', () => {
 
 describe('--application=process', () => {
   it('replaces a worker process that dies, answers its request 503, and keeps serving', async () => {
-    gateway = await startGateway(['--no-coalesce', '--application=process', '--parallel=2', '--timeout=20', `--slurm-bin-dir=${makeBinDir({ squeue: 'hang' })}`]);
+    const bin = makeBinDir({ squeue: 'hang' });
+    gateway = await startGateway(['--no-coalesce', '--application=process', '--parallel=2', '--timeout=20', `--slurm-bin-dir=${bin}`]);
     const pending = request(gateway.url).get('/v1/jobs');
     const answer = pending.then((r) => r);
     await new Promise((r) => setTimeout(r, 800));
     // The worker running the request is the parent of the hung tool.
-    const tool = hungTools()[0]!;
-    const worker = execFileSync('ps', ['-o', 'ppid=', '-p', tool], { encoding: 'utf8' }).trim();
+    const tool = hungTools(bin)[0]!;
+    const worker = execFileSync('ps', ['-o', 'ppid=', '-p', String(tool)], { encoding: 'utf8' }).trim();
     process.kill(Number(worker), 'SIGKILL');
     const res = await answer;
     expect(res.status).toBe(503);

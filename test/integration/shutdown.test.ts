@@ -4,16 +4,18 @@
  * get an answer: 503 shutting_down (retry), or for a submission, submit_outcome_unknown (the job
  * may exist); and the gateway exits on time. Hung fixture tools stand in for a stuck Slurm.
  */
-import { execFileSync } from 'node:child_process';
 import request from 'supertest';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { makeBinDir } from '../support/fixtures.js';
+import { killHungTools, makeBinDir } from '../support/fixtures.js';
 
 let gateway: Gateway | undefined;
+/** This suite's fixture directories: their hung tools are ended after each test (by pid, only theirs). */
+const bins: string[] = [];
+const binDir = (...args: Parameters<typeof makeBinDir>) => { const dir = makeBinDir(...args); bins.push(dir); return dir; };
 afterEach(async () => {
   await gateway?.stop('SIGKILL');
   gateway = undefined;
-  try { execFileSync('pkill', ['-f', 'sleep 600']); } catch { /* none left */ }
+  for (const dir of bins.splice(0)) killHungTools(dir);
 });
 
 const GRACE_S = 2;
@@ -22,7 +24,7 @@ describe.each(['coroutine', 'thread', 'process'] as const)('--application=%s', (
   it('answers every request in flight when the grace period passes, then exits 0 on time', async () => {
     gateway = await startGateway([
       '--no-coalesce', `--application=${application}`, '--parallel=2', '--timeout=60', `--shutdown-grace=${GRACE_S}`,
-      `--slurm-bin-dir=${makeBinDir({ squeue: 'hang', sbatch: 'hang' })}`,
+      `--slurm-bin-dir=${binDir({ squeue: 'hang', sbatch: 'hang' })}`,
     ]);
     const read = request(gateway.url).get('/v1/jobs').then((r) => r);
     const submit = request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', name: 'never-created' }).then((r) => r);
@@ -43,7 +45,7 @@ describe('--application=inline', () => {
   it('blocks in the command in flight (it runs on the main thread), then answers it and exits 0', async () => {
     // Inline runs one command synchronously on the event loop: SIGTERM is handled when it returns,
     // at the latest at its deadline, when the hung tool is killed and the request answered 504.
-    gateway = await startGateway(['--no-coalesce', '--application=inline', '--timeout=3', `--shutdown-grace=${GRACE_S}`, `--slurm-bin-dir=${makeBinDir({ squeue: 'hang' })}`]);
+    gateway = await startGateway(['--no-coalesce', '--application=inline', '--timeout=3', `--shutdown-grace=${GRACE_S}`, `--slurm-bin-dir=${binDir({ squeue: 'hang' })}`]);
     const read = request(gateway.url).get('/v1/jobs').then((r) => r);
     await new Promise((r) => setTimeout(r, 500));
     const exit = gateway.stop('SIGTERM');

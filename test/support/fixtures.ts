@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
 export type Behaviour = 'real' | 'hang' | 'garbage' | 'slow';
@@ -25,16 +25,36 @@ export function makeBinDir(behaviours: Partial<Record<string, Behaviour>>, log =
     const real = realPath(tool);
     const body = {
       real: `exec ${real} "$@"`,
-      // exec: the sleeping process is the one the gateway must kill.
-      hang: 'exec sleep 600',
+      // exec: the sleeping process is the one the gateway must kill. Named after this directory
+      // (bash's exec -a), so a test finds and ends its own hung tools, never another run's (or a
+      // job's `sleep 600`): see hungTools().
+      hang: `exec -a ${hangName(dir)} sleep 600`,
       garbage: 'printf "this is not\\037what was asked\\n\\001\\002garbage"; exit 0',
       slow: `echo "start $$ $(date +%s%3N)" >> ${log}; sleep ${delaySeconds}; ${real} "$@"; rc=$?; echo "end $$ $(date +%s%3N)" >> ${log}; exit $rc`,
     }[behaviours[tool] ?? 'real'];
     const path = join(dir, tool);
-    writeFileSync(path, `#!/bin/sh\n${body}\n`);
+    writeFileSync(path, `#!/bin/bash\n${body}\n`);
     chmodSync(path, 0o755);
   }
   return dir;
+}
+
+const hangName = (binDir: string) => `scheduler-rest-hang-${basename(binDir)}`;
+
+/** Pids of the hung tools of one makeBinDir() directory still running. */
+export function hungTools(binDir: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', `^${hangName(binDir)} `], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when none matches
+  }
+}
+
+/** SIGKILLs the hung tools of one makeBinDir() directory, by pid. */
+export function killHungTools(binDir: string): void {
+  for (const pid of hungTools(binDir)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+  }
 }
 
 /** The largest number of slow tool runs that overlapped, from a fixture log. */

@@ -94,7 +94,10 @@ function answer(status: number, a: Answer): Json {
       ...Object.fromEntries(own.filter(([, use]) => use === 'optional').map(([name]) => [name, { ...HEADERS[name], required: false }])),
       'Server-Timing': HEADERS['Server-Timing'],
     },
-    content: { [a.contentType ?? 'application/json']: { schema: schemas.length === 1 ? schemas[0] : { anyOf: schemas } } },
+    content: {
+      [a.contentType ?? 'application/json']: { schema: schemas.length === 1 ? schemas[0] : { anyOf: schemas } },
+      ...Object.fromEntries(Object.entries(a.also ?? {}).map(([type, schema]) => [type, { schema: jsonSchema(schema, 'output') }])),
+    },
   };
 }
 

@@ -22,7 +22,8 @@ export interface SseStream {
   close(): void;
 }
 
-export function openSse(base: string, path: string, headers: Record<string, string> = {}): Promise<SseStream> {
+/** `document`: the OpenAPI document answers are checked against (default: the --auth=none one). */
+export function openSse(base: string, path: string, headers: Record<string, string> = {}, document: Record<string, any> = DOCUMENT): Promise<SseStream> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), { agent: false, headers: { Accept: 'text/event-stream', ...headers } }, (res: IncomingMessage) => {
       const stream: SseStream = {
@@ -48,13 +49,13 @@ export function openSse(base: string, path: string, headers: Record<string, stri
         res.on('data', (chunk: string) => { text += chunk; });
         res.once('end', () => {
           try { stream.body = JSON.parse(text); } catch { stream.body = text; }
-          const problems = responseProblems(DOCUMENT, 'GET', path, { status: stream.status, headers: res.headers, body: stream.body });
+          const problems = responseProblems(document, 'GET', path, { status: stream.status, headers: res.headers, body: stream.body });
           if (problems.length) reject(new Error(`The answer does not conform to the OpenAPI document:\n${problems.join('\n')}`));
           else resolve(stream);
         });
         return;
       }
-      const problems = responseProblems(DOCUMENT, 'GET', path, { status: stream.status, headers: res.headers });
+      const problems = responseProblems(document, 'GET', path, { status: stream.status, headers: res.headers });
       if (problems.length) { req.destroy(); reject(new Error(problems.join('\n'))); return; }
       let buffer = '';
       let current: { id?: string; event?: string; data: string[] } = { data: [] };

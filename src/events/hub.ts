@@ -118,7 +118,7 @@ export class EventHub implements EventIds {
   /** Ends every stream and stops every feed (the graceful stop, src/shutdown.ts). */
   close(): void {
     this.#closed = true;
-    for (const stream of [...this.#streams]) stream.end();
+    for (const stream of [...this.#streams]) { this.observer?.streamDropped('stopping'); stream.end(); }
     for (const feed of this.#feeds.values()) feed.close();
     clearInterval(this.#heartbeat);
   }

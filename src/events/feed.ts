@@ -70,6 +70,8 @@ export class Feed {
   constructor(parts: FeedParts) {
     this.#parts = parts;
     this.ring = new EventRing(parts.capacity, parts.ids.last);
+    // A feed made for a stream that never joined (refused at the bound) is forgotten too.
+    this.#retireLater();
   }
 
   get listeners(): number {
@@ -110,6 +112,11 @@ export class Feed {
   leave(listener: Listener): void {
     if (!this.#listeners.delete(listener) || this.#listeners.size > 0 || this.#joining.size > 0) return;
     this.#stop();
+    this.#retireLater();
+  }
+
+  #retireLater(): void {
+    clearTimeout(this.#retire);
     this.#retire = setTimeout(() => this.#parts.onRetire(), this.#parts.retainMs);
     this.#retire.unref();
   }

@@ -108,7 +108,7 @@ export class EventHub implements EventIds {
         capacity: this.#options.capacity,
         retainMs: this.#options.retainMs,
         onPoll: (error) => this.observer?.eventPoll(error === undefined ? 'ok' : 'error'),
-        onRetire: () => { if (this.#feeds.get(key) === feed && feed!.listeners === 0) this.#feeds.delete(key); },
+        onRetire: () => { if (this.#feeds.get(key) === feed && feed!.listeners === 0 && !feed!.polling) this.#feeds.delete(key); },
       });
       this.#feeds.set(key, feed);
     }

@@ -11,10 +11,10 @@ import { countRequests, serveMetrics } from './metrics/http.js';
 import { cacheControl, compression, conditionalGet, corsFor } from './http/serving.js';
 
 /** A Koa app that never listens: the entry point does, tests use `app.callback()`. */
-export function createApp({ logger, dispatcher, runtime, inFlight, authenticator, metrics }: Gateway): Koa {
+export function createApp({ logger, dispatcher, runtime, inFlight, authenticator, metrics, events }: Gateway): Koa {
   const app = new Koa();
   app.silent = true; // the error boundary logs; koa's default handler would print stacks to stderr
-  const router = createRouter(dispatcher, runtime);
+  const router = createRouter(dispatcher, runtime, events);
   const { http } = runtime;
   const optional = (...middleware: Array<Koa.Middleware | undefined>) => { for (const m of middleware) if (m) app.use(m); };
   app.use(requestContext(logger, runtime));

@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
   const signal = await stopSignal;
   logger.info({ signal }, 'stopping: finishing in-flight requests, answering new ones 503');
   metrics?.close();
-  await gracefulStop({ server, inFlight, dispatcher, graceMs: options.shutdownGraceMs, logger });
+  await gracefulStop({ server, inFlight, dispatcher, graceMs: options.shutdownGraceMs, logger, streams: gateway.events });
   logger.flush();
   // Exit now: a tool or a libslurm call still retrying against a stuck controller must not keep a
   // stopped gateway alive (every answer has been given).

@@ -8,6 +8,8 @@ import { Authenticator, readAuthSettings } from './auth/jwt.js';
 import { callerPolicy } from './auth/callers.js';
 import { InFlightRequests } from './http/in-flight.js';
 import { GatewayMetrics } from './metrics/registry.js';
+import { EventHub } from './events/hub.js';
+import { schedulerPoll } from './events/poll.js';
 
 /** Everything the app and the entry point use, built once at start-up by {@link compose}. */
 export interface Gateway {
@@ -21,6 +23,8 @@ export interface Gateway {
   readonly authenticator?: Authenticator;
   /** Prometheus metrics; undefined with --metrics=off. */
   readonly metrics?: GatewayMetrics;
+  /** #15: the feeds behind GET /v1/events and output ?follow=true (src/events/hub.ts). */
+  readonly events: EventHub;
 }
 
 /**
@@ -53,10 +57,12 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
   });
   const inFlight = new InFlightRequests();
   let admission: Dispatcher | undefined;
+  let events: EventHub | undefined;
   const metrics = options.http.metrics === 'off' ? undefined : new GatewayMetrics({
     inFlight: () => inFlight.size,
     commands: () => ({ running: admission?.running ?? 0, waiting: admission?.waiting ?? 0, concurrency: strategy.concurrency }),
     workers: () => strategy.workers?.(),
+    streams: () => ({ open: events?.streams ?? 0, polling: events?.polling ?? 0 }),
   });
   admission = new Dispatcher(strategy, { queueLimit: options.queueLimit, ...(metrics && { observer: metrics }) });
   // Executors that answer jobs.list.since get lists validated by slurmctld's last_update instead
@@ -66,6 +72,12 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
   // table where the executor has one, else the waiting ids in one squeue.
   const shared = options.coalesce ? new SharedJobReads(reads, executor.answersListSince ? 'table' : 'ids', metrics) : reads;
   const coalesced = options.coalesce ? new Coalescer(shared, metrics) : shared;
+  // Output paths of ended jobs, which Slurm's accounting does not keep (src/dispatch/output-paths.ts).
+  const dispatcher = new RememberedOutputPaths(coalesced);
+  // #15: one poll per identity with a stream open, through the same dispatcher as every request.
+  events = new EventHub(schedulerPoll(dispatcher, options.timeoutMs, logger), {
+    intervalMs: options.events.pollMs, capacity: options.events.buffer, maxStreams: options.events.maxStreams,
+  }, metrics);
   return {
     logger,
     runtime: {
@@ -82,9 +94,9 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
       defaultWorkingDirectory: homedir(),
       http: options.http,
     },
-    // Output paths of ended jobs, which Slurm's accounting does not keep (src/dispatch/output-paths.ts).
-    dispatcher: new RememberedOutputPaths(coalesced),
+    dispatcher,
     inFlight,
+    events,
     ...(authenticator && { authenticator }),
     ...(metrics && { metrics }),
   };

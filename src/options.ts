@@ -48,6 +48,18 @@ export interface GatewayOptions {
   allowTrace: boolean;
   /** Prometheus metrics, HTTP caching/compression/CORS and list pages (#13; src/http/serving.ts). */
   http: HttpOptions;
+  /** GET /v1/events and output ?follow=true (#15; src/events/). */
+  events: EventOptions;
+}
+
+/** #15's live streams (src/events/hub.ts). */
+export interface EventOptions {
+  /** Streams open at once, events and follows together; then 503 too_many_streams. */
+  maxStreams: number;
+  /** Milliseconds between two polls of a feed (one per identity with a stream open). */
+  pollMs: number;
+  /** Events each feed keeps, for Last-Event-ID and for readers that lag. */
+  buffer: number;
 }
 
 /** #13's serving options: GET /metrics, compression, CORS, the default page size of lists. */
@@ -148,6 +160,10 @@ export function buildParser(argv: string[]) {
     .option('compress-threshold', { type: 'number', default: defaults['compress-threshold'], describe: 'Smallest answer compressed, bytes' })
     .option('cors-origins', { type: 'string', default: defaults['cors-origins'], describe: 'Comma list of origins browsers may call from (CORS; empty: off)' })
     .option('page-limit', { type: 'number', default: defaults['page-limit'], describe: 'Page size of lists without ?limit= (0: whole lists)' })
+    // #15: live streams (src/events/)
+    .option('events-max-streams', { default: defaults['events-max-streams'], describe: 'Event and output-follow streams open at once; then 503' })
+    .option('events-poll', { default: defaults['events-poll'], describe: 'Seconds between two scheduler polls behind GET /v1/events (one poll per caller with a stream open)' })
+    .option('events-buffer', { default: defaults['events-buffer'], describe: 'Events kept per caller for Last-Event-ID and for slow readers (a reader further behind is dropped)' })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
     .option('server-timing', { type: 'boolean', default: defaults['server-timing'], describe: 'Send a Server-Timing header with each scheduler call\'s time (--no-server-timing: none)' })
     .option('allow-trace', { type: 'boolean', default: defaults['allow-trace'], describe: 'Let ?trace=1 add the request\'s scheduler calls (redacted) to its answer' })
@@ -280,6 +296,11 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' | 'version
     ...(minUid !== undefined ? { minUid } : {}),
     ...(denyUsers ? { denyUsers } : {}),
     http: httpOptions(args, argv),
+    events: {
+      maxStreams: integer('events-max-streams', args['events-max-streams'], 1, 1_000_000, argv),
+      pollMs: seconds('events-poll', args['events-poll'], 0.1, 3600, argv),
+      buffer: integer('events-buffer', args['events-buffer'], 1, 1_000_000, argv),
+    },
     ...(args['slurm-bin-dir'] ? { slurmBinDir: String(args['slurm-bin-dir']) } : {}),
   };
 }

@@ -26,11 +26,16 @@ export interface StopParts {
   dispatcher: CommandDispatcher;
   graceMs: number;
   logger: Logger;
+  /** Open event streams (#15): ended at once, they are not requests to finish. */
+  streams?: { close(): void };
 }
 
 /** Stops the gateway; resolves when nothing of it is left running but the process itself. */
-export async function gracefulStop({ server, inFlight, dispatcher, graceMs, logger }: StopParts): Promise<void> {
+export async function gracefulStop({ server, inFlight, dispatcher, graceMs, logger, streams }: StopParts): Promise<void> {
   inFlight.stop();
+  // An SSE stream never finishes on its own: end each now (its client reconnects elsewhere, with
+  // Last-Event-ID), rather than hold the stop for the whole grace or cut it at the end.
+  streams?.close();
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     inFlight.idle().then(() => true),

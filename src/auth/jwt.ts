@@ -9,7 +9,7 @@
  * that user's permissions: this module decides who may try, Slurm decides what they may do.
  */
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { GatewayError } from '../errors.js';
 import type { Identity } from '../context.js';
 import { lookupAccount } from './accounts.js';
@@ -150,4 +150,14 @@ function reason(error: unknown): string {
   if (error instanceof errors.JWTClaimValidationFailed) return `The token's "${error.claim}" claim is invalid: ${error.reason === 'missing' ? 'missing' : error.message}`;
   if (error instanceof errors.JOSEError) return `The token is invalid: ${error.message}`;
   return 'The token is invalid';
+}
+
+/** When a token the Authenticator accepted expires (its required `exp`), epoch ms; undefined for anything else. */
+export function tokenExpiry(token: string): number | undefined {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }

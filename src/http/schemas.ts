@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { JOB_STATES } from '../model.js';
+import { EVENT_TYPES } from '../events/changes.js';
 import { LIMITS } from './limits.js';
 import { CONSTRAINT, GPUS, GRES, LICENSES, MAIL_TYPE_NAMES, MAIL_USER } from '../slurm/submit-options.js';
 import { environmentProblems } from '../slurm/job-environment.js';
@@ -227,6 +228,14 @@ export const jobListQuery = z.strictObject({
   job_id: commaList(jobId).optional(),
 });
 
+/** GET /v1/events (#15): filters that narrow the caller's own feed (src/events/filter.ts). */
+export const eventsQuery = z.strictObject({
+  user: commaList(slurmName).optional(),
+  job_id: commaList(jobId).optional(),
+  partition: commaList(slurmName).optional(),
+  types: commaList(z.enum(EVENT_TYPES, { error: `must be event types: ${EVENT_TYPES.join(', ')}` })).optional(),
+});
+
 export const cancelQuery = z.strictObject({ signal: signal.optional() });
 export const emptyQuery = z.strictObject({});
 
@@ -238,4 +247,6 @@ const byteCount = (min: number, max: number) => z.string().regex(/^\d{1,16}$/, `
 export const outputQuery = z.strictObject({
   offset: byteCount(0, Number.MAX_SAFE_INTEGER).default(0),
   limit: byteCount(1, MAX_OUTPUT_READ).default(1024 * 1024),
+  // #15: `true` streams the file as Server-Sent Events until the job ends (src/output/follow.ts).
+  follow: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
 });

@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CommandKind } from '../commands.js';
 import type { DispatchObserver } from '../dispatch/observer.js';
+import type { EventObserver } from '../events/hub.js';
 
 const PREFIX = 'scheduler_rest_';
 /** Seconds: a validated list answers in about 1 ms, squeue in 10, a stuck controller at the deadline. */
@@ -19,9 +20,11 @@ export interface MetricsSources {
   commands(): { running: number; waiting: number; concurrency: number };
   /** Pool workers alive and utilisation; undefined in the inline and coroutine modes. */
   workers(): { alive: number; utilization?: number } | undefined;
+  /** #15: event and follow streams open, and feeds polling (src/events/hub.ts). */
+  streams?(): { open: number; polling: number };
 }
 
-export class GatewayMetrics implements DispatchObserver {
+export class GatewayMetrics implements DispatchObserver, EventObserver {
   readonly registry = new Registry();
   readonly #requests: Counter<'route' | 'method' | 'status'>;
   readonly #requestSeconds: Histogram<'route' | 'method'>;
@@ -29,6 +32,9 @@ export class GatewayMetrics implements DispatchObserver {
   readonly #commandSeconds: Histogram<'kind' | 'outcome'>;
   readonly #coalesced: Counter<'kind'>;
   readonly #revalidated: Counter<'outcome'>;
+  readonly #eventsSent: Counter<'type'>;
+  readonly #eventPolls: Counter<'outcome'>;
+  readonly #streamsDropped: Counter<'reason'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -44,6 +50,12 @@ export class GatewayMetrics implements DispatchObserver {
     this.#commands = new Counter({ name: `${PREFIX}commands_total`, help: 'Scheduler commands, by kind and outcome (ok or the error code)', labelNames: ['kind', 'outcome'], registers });
     this.#commandSeconds = new Histogram({ name: `${PREFIX}command_duration_seconds`, help: 'Time from admission to answer of a scheduler command (queueing included)', labelNames: ['kind', 'outcome'], buckets: BUCKETS, registers });
     this.#coalesced = new Counter({ name: `${PREFIX}coalesced_reads_total`, help: 'Reads that joined an identical read in flight instead of calling the scheduler', labelNames: ['kind'], registers });
+    // #15: live streams
+    new Gauge({ name: `${PREFIX}event_streams_open`, help: 'Event and output-follow streams open', registers, collect() { this.set(sources.streams?.().open ?? 0); } });
+    new Gauge({ name: `${PREFIX}event_feeds_polling`, help: 'Event feeds polling the scheduler (one per identity with a stream open)', registers, collect() { this.set(sources.streams?.().polling ?? 0); } });
+    this.#eventsSent = new Counter({ name: `${PREFIX}events_sent_total`, help: 'Events written to streams, by type', labelNames: ['type'], registers });
+    this.#eventPolls = new Counter({ name: `${PREFIX}event_polls_total`, help: 'Scheduler polls behind the event feeds, by outcome', labelNames: ['outcome'], registers });
+    this.#streamsDropped = new Counter({ name: `${PREFIX}event_streams_ended_total`, help: 'Streams the gateway ended: slow (fell behind the buffer), expired (the token), stopping', labelNames: ['reason'], registers });
     this.#revalidated = new Counter({ name: `${PREFIX}revalidated_lists_total`, help: 'Validated job lists (--executor=internal): unchanged (the kept answer served) or changed', labelNames: ['outcome'], registers });
   }
 
@@ -63,6 +75,18 @@ export class GatewayMetrics implements DispatchObserver {
 
   revalidated(outcome: 'unchanged' | 'changed'): void {
     this.#revalidated.inc({ outcome });
+  }
+
+  eventSent(type: string): void {
+    this.#eventsSent.inc({ type });
+  }
+
+  eventPoll(outcome: 'ok' | 'error'): void {
+    this.#eventPolls.inc({ outcome });
+  }
+
+  streamDropped(reason: 'slow' | 'expired' | 'stopping'): void {
+    this.#streamsDropped.inc({ reason });
   }
 
   /** The exposition text and its Content-Type. */

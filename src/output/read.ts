@@ -93,7 +93,12 @@ async function* jsonChunks(handle: FileHandle, head: Omit<JobOutput, 'content' |
   }
 }
 
-async function openJobOutput(job: Job, stream: OutputStream, reader: Reader): Promise<{ path: string; handle: FileHandle; stat: Stats }> {
+/**
+ * Opens a job's output file for `reader`, with every check above (also used by follow.ts).
+ * @throws GatewayError forbidden (not the owner, a link, not a regular file, not the job user's,
+ *   not readable by the caller), output_not_found (no path, or no file yet)
+ */
+export async function openJobOutput(job: Job, stream: OutputStream, reader: Reader): Promise<{ path: string; handle: FileHandle; stat: Stats }> {
   const gateway = gatewayReader();
   const privileged = reader.user === gateway.user && gateway.uid === 0;
   if (reader.user !== job.user && !privileged) {

@@ -20,3 +20,8 @@ export async function waitForJob(url: string, id: number | string, done: (job: a
 }
 
 export const FINISHED = ['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FAIL', 'OUT_OF_MEMORY', 'BOOT_FAIL', 'DEADLINE', 'PREEMPTED'];
+
+/** A job body that prints "started", waits for `<dir>/go-<name>` (the test creates it), prints "done". */
+export function waitingJob(dir: string, name: string) {
+  return { name, working_directory: dir, script: `#!/bin/bash\necho started\nwhile [ ! -e ${dir}/go-${name} ]; do sleep 0.2; done\necho done\n` };
+}

@@ -46,7 +46,7 @@ describe('the OpenAPI document', () => {
     const served = new Set<string>();
     const stub = {} as Parameters<typeof createRouter>[0];
     const runtime = { defaultWorkingDirectory: '/tmp', bodyLimit: '1mb', historyMaxDays: 31, http: { pageLimit: null } } as Parameters<typeof createRouter>[1];
-    for (const router of [createRouter(stub, runtime), openApiRouter({ version: '0', auth: 'none' })]) {
+    for (const router of [createRouter(stub, runtime, {} as Parameters<typeof createRouter>[2]), openApiRouter({ version: '0', auth: 'none' })]) {
       for (const layer of router.stack) {
         for (const method of layer.methods.filter((m) => m !== 'HEAD')) served.add(`${method} ${toTemplate(String(layer.path))}`);
       }

@@ -94,7 +94,10 @@ function answer(status: number, a: Answer): Json {
       ...Object.fromEntries(own.filter(([, use]) => use === 'optional').map(([name]) => [name, { ...HEADERS[name], required: false }])),
       'Server-Timing': HEADERS['Server-Timing'],
     },
-    content: { [a.contentType ?? 'application/json']: { schema: schemas.length === 1 ? schemas[0] : { anyOf: schemas } } },
+    content: {
+      [a.contentType ?? 'application/json']: { schema: schemas.length === 1 ? schemas[0] : { anyOf: schemas } },
+      ...Object.fromEntries(Object.entries(a.also ?? {}).map(([type, schema]) => [type, { schema: jsonSchema(schema, 'output') }])),
+    },
   };
 }
 
@@ -120,13 +123,14 @@ function parameters(op: Operation): Json[] {
     }
   }
   for (const [name, h] of Object.entries(op.headers ?? {})) params.push({ name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') });
-  if (op.method === 'get' && op.dispatches) params.push({ name: 'If-None-Match', in: 'header', required: false, description: 'An ETag of an earlier answer: 304 while the answer is unchanged.', schema: { type: 'string' } });
+  if (op.method === 'get' && op.dispatches && op.answers[200]?.contentType !== 'text/event-stream') params.push({ name: 'If-None-Match', in: 'header', required: false, description: 'An ETag of an earlier answer: 304 while the answer is unchanged.', schema: { type: 'string' } });
   return params;
 }
 
 /** What every GET that runs a command may also answer: tags, 304, Cache-Control (src/http/serving.ts), pages' Link. */
 function conditional(op: Operation, responses: Json): void {
-  if (op.method !== 'get' || !op.dispatches) return;
+  // An event stream (#15) has no tag and is never 304.
+  if (op.method !== 'get' || !op.dispatches || op.answers[200]?.contentType === 'text/event-stream') return;
   const ok = responses['200'] as { headers: Json } | undefined;
   if (ok) {
     ok.headers = { ...ok.headers, ETag: HEADERS.ETag, 'Cache-Control': HEADERS['Cache-Control'], ...(op.query?.shape && 'limit' in op.query.shape && { Link: HEADERS.Link }) };

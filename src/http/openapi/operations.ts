@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from '../../errors.js';
-import { cancelQuery, emptyQuery, idempotencyKey, jobId, jobListQuery, outputQuery, slurmName, submitBody, updateBody } from '../schemas.js';
+import { cancelQuery, emptyQuery, eventsQuery, idempotencyKey, jobId, jobListQuery, outputQuery, slurmName, submitBody, updateBody } from '../schemas.js';
 import { historySchema } from '../history-query.js';
 import * as r from './responses.js';
 import { DOCS_ASSETS } from './assets.js';
@@ -22,6 +22,8 @@ export interface Answer {
   headers?: Partial<Record<HeaderName, HeaderUse>>;
   /** Default application/json. */
   contentType?: string;
+  /** Other media types the same status may answer with (#15: text/event-stream), and their schemas. */
+  also?: Record<string, z.ZodType>;
 }
 
 export interface Operation {
@@ -67,6 +69,8 @@ export const QUERY_DOCS: Record<string, string> = {
   limit: 'Most items in one answer.',
   cursor: 'A next cursor from the previous page; send the same filters with it.',
   offset: 'First byte of the file to read.',
+  types: 'Comma-separated event types (default: all; `reset` is always sent).',
+  follow: '`true`: stream the file as Server-Sent Events (`output` { offset, content }, then `eof` { offset } once the job has ended and all is read) from `offset`; `Last-Event-ID` (an offset) resumes. `limit` does not apply.',
   signal: 'Send this signal (name such as USR1, SIGTERM, or number 1-64) instead of cancelling.',
 };
 
@@ -84,8 +88,8 @@ const output = (stream: 'stdout' | 'stderr'): Operation => ({
   summary: `Read the job's ${stream} file`,
   description: 'For the job\'s owner, when she could read the file herself; a byte range (default the first MiB, at most 8 MiB), streamed.',
   pathParams: id, query: outputQuery,
-  answers: { 200: { description: 'The byte range and the file\'s size.', schema: r.jobOutput } },
-  errors: ['job_not_found', 'output_not_found', 'forbidden', ...ACCOUNTING], dispatches: true,
+  answers: { 200: { description: 'The byte range and the file\'s size; with `follow=true`, a stream of Server-Sent Events (text/event-stream).', schema: r.jobOutput, also: { 'text/event-stream': r.eventStream } } },
+  errors: ['job_not_found', 'output_not_found', 'forbidden', 'too_many_streams', ...ACCOUNTING], dispatches: true,
 });
 
 const list = (path: string, operationId: string, summary: string, tag: string, schema: z.ZodType, errors: ErrorCode[] = []): Operation => ({
@@ -170,6 +174,14 @@ export const OPERATIONS: Operation[] = [
   list('/accounts', 'listAccounts', 'Accounts from accounting', 'accounting', r.accountList, ACCOUNTING),
   one('/users/{name}', 'getUser', 'A user as accounting knows her, with her associations and their limits', 'accounting', 'user', r.user, ['user_not_found', ...ACCOUNTING]),
   list('/qos', 'listQos', 'Every QOS', 'accounting', r.qosList, ACCOUNTING),
+  {
+    method: 'get', path: '/events', operationId: 'streamEvents', tag: 'jobs', summary: 'Changes to jobs, nodes and partitions, as Server-Sent Events',
+    description: 'Events `job.submitted`, `job.state`, `job.finished`, `job.gone`, `node.state`, `partition.changed`, and `reset` (re-read the lists); each with an `id`, `Last-Event-ID` resumes while the gateway keeps the events after it; `: heartbeat` every 15 s. Under --auth=jwt only what the caller may read with her own token; the filters narrow that, never widen it.',
+    query: eventsQuery,
+    headers: { 'Last-Event-ID': { schema: z.string().max(64), description: 'The id of the last event received: resume after it (or get `reset`).' } },
+    answers: { 200: { description: 'An event stream (text/event-stream) that lasts until the client leaves, the token expires, or the gateway stops.', schema: r.eventStream, contentType: 'text/event-stream' } },
+    errors: ['too_many_streams'], dispatches: true,
+  },
   {
     method: 'get', path: '/openapi.json', operationId: 'getOpenApiJson', tag: 'service', summary: 'This document (JSON)', public: true,
     answers: { 200: { description: 'The OpenAPI 3.1 document.', schema: z.record(z.string(), z.unknown()) } }, errors: [], dispatches: false,

@@ -157,6 +157,17 @@ export const jobOutput = z.object({
   job_id: int(), stream: z.enum(OUTPUT_STREAMS), path: z.string(), size: int(), offset: int(), content: z.string(), length: int(), eof: z.boolean(),
 }).meta({ id: 'JobOutput', description: 'A byte range of the job\'s output file; `content` is its UTF-8 decoding.' });
 
+/** #15: a Server-Sent Events stream (GET /v1/events, output ?follow=true); each event's `data` is one line of JSON. */
+export const eventStream = z.string().meta({
+  id: 'EventStream',
+  description: 'text/event-stream: `retry: 3000` first, then events, each `id: <n>`, `event: <type>`, `data: <JSON>`, and `: heartbeat` comments every 15 s. '
+    + 'GET /v1/events: job.submitted {type,time,job_id,job}; job.state {type,time,job_id,old_state,new_state,reason,job}; job.finished {type,time,job_id,old_state,new_state,exit_code,job}; '
+    + 'job.gone {type,time,job_id}; node.state {type,time,name,old_state,new_state,node}; partition.changed {type,time,name,partition}; reset {type,time,reason}. '
+    + '`job`, `node`, `partition` are the objects GET /v1/jobs/{id}, /v1/nodes/{name}, /v1/partitions/{name} answer. '
+    + 'Output follow: output {offset,content} (id: the offset after it), eof {offset}, error {code,message}.',
+  examples: ['retry: 3000\n\nid: 1764583200123\nevent: job.state\ndata: {"type":"job.state","time":"2026-12-01T10:00:00.000Z","job_id":4242,"old_state":"PENDING","new_state":"RUNNING","reason":"None","job":{}}\n\n'],
+});
+
 export const submitted = z.object({ job_id: int() }).meta({ id: 'Submitted', examples: [{ job_id: 4242 }] });
 export const jobAction = z.object({
   id: z.string().meta({ examples: ['4242', '4242_3'] }),

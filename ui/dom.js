@@ -1,7 +1,7 @@
 /**
  * Building elements. Strings become text nodes (Node.append), never markup: a job's name,
  * comment, path or output is shown as the characters it holds. The page's Content-Security-Policy
- * enforces Trusted Types with no policy, so an innerHTML assignment would throw anyway.
+ * enforces Trusted Types with no policy, so handing a string to an HTML sink would throw anyway.
  */
 export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);

@@ -1,7 +1,8 @@
 /**
  * A Server-Sent Events reader for fetch() bodies (EventSource cannot send an Authorization
  * header). SseParser follows the HTML standard's "interpret an event stream": lines end in CRLF,
- * LF or CR (a CR at a chunk's end may be half of a CRLF), ':' starts a comment, an empty line
+ * LF or CR (a CR that ends a chunk ends its line at once; an LF starting the next chunk is then
+ * the rest of that CRLF), ':' starts a comment, an empty line
  * dispatches, `id` persists across events, a block without data dispatches nothing.
  * No DOM here: test/unit/dashboard-sse.test.ts runs it in Node.
  */
@@ -15,10 +16,13 @@ export class SseParser {
     this.retry = null;
     /** Comment lines seen (heartbeats). */
     this.comments = 0;
+    this.skipLf = false;
   }
 
   /** Feeds decoded text; returns the events it completed, in order: { id, type, data }. */
   push(text) {
+    if (this.skipLf && text.startsWith('\n')) text = text.slice(1);
+    if (text) this.skipLf = false;
     this.buffer += text;
     const events = [];
     let start = 0;
@@ -29,9 +33,9 @@ export class SseParser {
       let end;
       let next;
       if (cr !== -1 && (lf === -1 || cr < lf)) {
-        if (cr === this.buffer.length - 1) break; // maybe CRLF split across chunks: wait for more
         end = cr;
         next = this.buffer[cr + 1] === '\n' ? cr + 2 : cr + 1;
+        if (cr === this.buffer.length - 1) this.skipLf = true; // a CRLF may be split across chunks
       } else {
         end = lf;
         next = lf + 1;

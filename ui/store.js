@@ -76,12 +76,15 @@ function haystack(job) {
   return text;
 }
 
-function compare(a, b) {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return 1; // unknown last, whichever the direction
-  if (b === null || b === undefined) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return collator.compare(String(a), String(b));
+/**
+ * A key that plain < orders as people read: numbers as numbers, text case-blind with its digit
+ * runs padded ("job-9" before "job-10"). Decorating once and comparing with < sorts 10,000 names
+ * several times faster than an Intl.Collator comparison per pair.
+ */
+function sortKey(value) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return value;
+  return String(value).toLowerCase().replace(/\d+/g, (digits) => digits.padStart(20, '0'));
 }
 
 /**
@@ -97,16 +100,19 @@ export function queryJobs(jobs, { state = '', user = '', partition = '', search 
     && (words.length === 0 || words.every((word) => haystack(job).includes(word))));
   const read = SORT_KEYS[sort] ?? SORT_KEYS.job_id;
   const sign = descending ? -1 : 1;
-  matched.sort((a, b) => {
-    const va = read(a);
-    const vb = read(b);
-    const nullish = (v) => v === null || v === undefined;
-    const order = nullish(va) || nullish(vb) ? compare(va, vb) : sign * compare(va, vb);
-    return order || sign * (a.job_id - b.job_id);
+  const keyed = matched.map((job) => ({ key: sortKey(read(job)), job }));
+  keyed.sort((a, b) => {
+    if (a.key === null || b.key === null) { // unknown last, whichever the direction
+      if (a.key !== b.key) return a.key === null ? 1 : -1;
+    } else if (a.key !== b.key) {
+      return sign * (typeof a.key === typeof b.key ? (a.key < b.key ? -1 : 1) : (typeof a.key === 'number' ? -1 : 1));
+    }
+    return sign * (a.job.job_id - b.job.job_id);
   });
-  const pages = Math.max(1, Math.ceil(matched.length / pageSize));
+  const sorted = keyed.map((k) => k.job);
+  const pages = Math.max(1, Math.ceil(sorted.length / pageSize));
   const current = Math.min(Math.max(0, page), pages - 1);
-  return { total: matched.length, page: current, pages, rows: matched.slice(current * pageSize, (current + 1) * pageSize) };
+  return { total: sorted.length, page: current, pages, rows: sorted.slice(current * pageSize, (current + 1) * pageSize) };
 }
 
 /** The distinct non-empty values of a field, sorted: the options of a filter. */

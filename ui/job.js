@@ -72,7 +72,7 @@ export function render(container, app, id) {
 
   function draw(force = false) {
     job = app.jobs.get(id) ?? job;
-    if (!job) { say(fields, 'Loading…'); return; }
+    if (!job) { fields.replaceChildren(h('dt', {}, 'State'), h('dd', {}, 'Loading…')); return; }
     if (!force && drawnState === JSON.stringify(job)) return;
     drawnState = JSON.stringify(job);
     title.replaceChildren(`Job ${id}`, job.name ? ' · ' : '', h('span', { class: 'name' }, job.name ?? ''));
@@ -130,7 +130,7 @@ export function render(container, app, id) {
   }
 
   draw(true);
-  if (!job) api('GET', `jobs/${id}`, { signal: abort.signal }).then((j) => { job = j; draw(true); }, (e) => say(fields, e.message, 'error'));
+  if (!job) api('GET', `jobs/${id}`, { signal: abort.signal }).then((j) => { job = j; draw(true); }, (e) => say(message, e.message, 'error'));
   showStream('stdout');
   return { update: (force) => draw(force === true), close: () => abort.abort() };
 }

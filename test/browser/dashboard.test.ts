@@ -34,11 +34,16 @@ function watch(p: Page): Page {
   return p;
 }
 
+/** Jobs the tests submitted: afterAll cancels those a failed test left queued. */
+const submitted: number[] = [];
+
 async function api(method: string, path: string, body?: object): Promise<any> {
   const res = await fetch(`${gateway.url}${path}`, { method, headers: body ? { 'Content-Type': 'application/json' } : {}, body: body && JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+  const answer = text ? JSON.parse(text) : null;
+  if (method === 'POST' && path === '/v1/jobs') submitted.push(answer.job_id);
+  return answer;
 }
 
 // The functions given to page.evaluate run in the page; these names are the page's (this file is
@@ -60,6 +65,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  for (const id of submitted) await fetch(`${gateway.url}/v1/jobs/${id}`, { method: 'DELETE' }).catch(() => undefined); // 409 when it ended: fine
   await browser?.close();
   await gateway?.stop();
 });
@@ -94,6 +100,7 @@ describe('the dashboard in Chromium', () => {
     await output.filter({ hasText: 'finished' }).waitFor({ timeout: 40_000 });
     expect(await output.textContent()).toBe('line 1\nline 2\nfinished\n');
     await page.locator('dl.fields dd', { hasText: 'COMPLETED' }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(SHOTS, 'dashboard-job.png'), fullPage: true });
     expect(await page.evaluate(() => ({ notReloaded: window.srNotReloaded, pwned: window.srPwned }))).toEqual({ notReloaded: true, pwned: undefined });
   }, 120_000);
 

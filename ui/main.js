@@ -116,7 +116,9 @@ function setupToken() {
   const input = document.getElementById('token');
   const state = document.getElementById('token-state');
   const show = () => say(state, token.get() ? 'A token is set for this tab.' : 'No token: the API will answer 401.', token.get() ? 'ok' : 'warn');
-  form.hidden = app.config.auth !== 'jwt';
+  // Shown once the API asks for a token (or one is set): behind a proxy that adds the user's
+  // Authorization (docs/deploy/dashboard-sso.md) the API never answers 401 and the field stays away.
+  form.hidden = !(app.config.auth === 'jwt' && token.get());
   form.addEventListener('submit', (event) => { event.preventDefault(); token.set(input.value); input.value = ''; });
   document.getElementById('token-forget').addEventListener('click', () => token.set(''));
   apiEvents.addEventListener('token', () => { show(); startLive(); view?.update(true); });

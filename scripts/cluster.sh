@@ -71,7 +71,8 @@ MYSQL_PORT=$((PORT_BASE + 306))
 CTLD_PORT=$((PORT_BASE + 817))
 SLURMD_PORT=$((PORT_BASE + 818))
 DBD_PORT=$((PORT_BASE + 819))
-PACKAGES=(slurm-wlm slurmdbd munge mariadb-server libslurm-dev slurmrestd)
+# chromium: the dashboard's browser test (test/browser) drives Debian's Chromium; it is not a daemon here.
+PACKAGES=(slurm-wlm slurmdbd munge mariadb-server libslurm-dev slurmrestd chromium)
 BINARIES=(munged mungekey munge unmunge mariadbd mariadb-install-db mariadb slurmctld slurmd slurmdbd sacctmgr
   scontrol sinfo sbatch sacct)
 WAIT="${CLUSTER_WAIT:-60}" # seconds, for each daemon to answer

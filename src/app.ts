@@ -7,6 +7,7 @@ import { traceAnswers } from './http/call-trace.js';
 import { authenticate } from './http/auth.js';
 import { createRouter } from './routes.js';
 import { openApiRouter } from './http/openapi/serve.js';
+import { dashboardRouter } from './http/dashboard.js';
 import { countRequests, serveMetrics } from './metrics/http.js';
 import { cacheControl, compression, conditionalGet, corsFor } from './http/serving.js';
 
@@ -28,6 +29,7 @@ export function createApp({ logger, dispatcher, runtime, inFlight, authenticator
   app.use(errorBoundary(logger, new OutageLog()));
   app.use(inFlight.track());
   app.use(openApiRouter({ version: runtime.version, auth: runtime.auth }).routes()); // before authentication: the document is public
+  app.use(dashboardRouter({ version: runtime.version, auth: runtime.auth }).routes()); // #15: static files, public too; the page sends the user's token
   app.use(cacheControl(runtime.auth));
   // The ETag is of the answer the routes gave; a traced answer drops it (src/http/call-trace.ts).
   for (const m of conditionalGet()) app.use(m);

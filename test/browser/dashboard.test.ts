@@ -78,7 +78,9 @@ describe('the dashboard in Chromium', () => {
     expect(page.url()).toBe(`${gateway.url}/ui/`);
     expect(answer!.headers()['content-security-policy']).toMatch(/script-src 'self'; style-src 'self';.*require-trusted-types-for 'script'/);
     await page.locator('#queue-count').waitFor();
-    await expect(page.locator('#live').textContent()).resolves.toMatch(/^Live: (following the gateway's event stream|checking for changes every 3 s)$/);
+    // The event stream answers once its feed has polled the scheduler: wait for the page to say so.
+    await page.locator('#live', { hasText: /^Live: / }).waitFor({ timeout: 20_000 });
+    await expect(page.locator('#live').textContent()).resolves.toBe("Live: following the gateway's event stream");
     await page.evaluate(() => { window.srNotReloaded = true; });
   });
 

@@ -9,7 +9,7 @@ import { createRouter } from './routes.js';
 import { openApiRouter } from './http/openapi/serve.js';
 import { dashboardRouter } from './http/dashboard.js';
 import { countRequests, serveMetrics } from './metrics/http.js';
-import { cacheControl, compression, conditionalGet, corsFor } from './http/serving.js';
+import { cacheControl, compression, conditionalGet, corsFor, refuseCrossSite } from './http/serving.js';
 
 /** A Koa app that never listens: the entry point does, tests use `app.callback()`. */
 export function createApp({ logger, dispatcher, runtime, inFlight, authenticator, metrics, events }: Gateway): Koa {
@@ -28,6 +28,7 @@ export function createApp({ logger, dispatcher, runtime, inFlight, authenticator
   app.use(traceAnswers());
   app.use(errorBoundary(logger, new OutageLog()));
   app.use(inFlight.track());
+  app.use(refuseCrossSite(http.corsOrigins)); // a browser's cross-site POST/PATCH/DELETE: 403, whatever the auth
   app.use(openApiRouter({ version: runtime.version, auth: runtime.auth }).routes()); // before authentication: the document is public
   app.use(dashboardRouter({ version: runtime.version, auth: runtime.auth }).routes()); // #15: static files, public too; the page sends the user's token
   app.use(cacheControl(runtime.auth));

@@ -11,6 +11,7 @@ import compress from 'koa-compress';
 import conditional from 'koa-conditional-get';
 import etag from '@koa/etag';
 import type { HttpOptions } from '../options.js';
+import { GatewayError } from '../errors.js';
 import type { AuthMode } from '../slurm/identity.js';
 
 /** Request headers a browser page may send, and response headers its script may read. */
@@ -88,6 +89,41 @@ export function compression(threshold: number | null, encoders: Encoders = ENCOD
     ctx.set('Content-Encoding', coding);
   };
   return (ctx, next) => each(ctx, () => buffersOnce(ctx, next));
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a browser's cross-site request that changes something (POST, PATCH, DELETE, …): 403
+ * before authentication. A page on another site can send `POST /v1/jobs/{id}/hold` (no body: a
+ * "simple" request, no preflight) to a gateway its visitor can reach, e.g. on loopback under
+ * --auth=none; CORS only stops the page reading the answer. Browsers send `Origin` on every such
+ * request: it must be the gateway's own (its Host, as a proxy passes it) or one of
+ * --cors-origins; without `Origin`, `Sec-Fetch-Site: cross-site` is refused too. Clients that are
+ * not browsers send neither header and are not affected; reads are never refused.
+ */
+export function refuseCrossSite(corsOrigins: readonly string[]): Middleware {
+  const listed = new Set(corsOrigins);
+  return async function sameSiteWrites(ctx: Context, next: Next): Promise<void> {
+    if (!SAFE_METHODS.has(ctx.method)) {
+      const origin = ctx.get('Origin');
+      const crossSite = origin ? !listed.has(origin) && hostOf(origin) !== ctx.get('Host').toLowerCase() : ctx.get('Sec-Fetch-Site') === 'cross-site';
+      if (crossSite) {
+        throw new GatewayError('forbidden', `A page from ${origin || 'another site'} may not ${ctx.method} here: only the gateway's own pages and --cors-origins may make changes from a browser`);
+      }
+    }
+    await next();
+  };
+}
+
+/** `host[:port]` of an Origin (lowercase), or undefined for `null` and anything unparsable. */
+function hostOf(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -1,14 +1,14 @@
 /** bench/results/rps.svg: requests per second by mode, one panel per workload and concurrency (vega-lite -> SVG). */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { WORKLOAD_TITLES } from './modes.js';
+import { JWT_SUFFIX, WORKLOAD_TITLES } from './modes.js';
 import type { BenchResults } from './results.js';
 
 export function chartSpec(results: BenchResults): TopLevelSpec {
   const order = results.systems.filter((s) => s.available).map((s) => s.mode);
   const values = results.runs.map((r) => ({
     mode: r.mode,
-    system: r.mode === 'slurmrestd' ? 'slurmrestd' : `gateway, ${r.mode.split(':')[0]} executor`,
+    system: r.mode === 'slurmrestd' ? 'slurmrestd' : `gateway, ${r.mode.split(':')[0]} executor${r.mode.endsWith(JWT_SUFFIX) ? ', --auth=jwt' : ''}`,
     workload: WORKLOAD_TITLES[r.workload].replace(/ \(.*\)$/, ''),
     connections: `${r.connections} connection${r.connections === 1 ? '' : 's'}`,
     rps: Math.max(r.rps, 0.1),
@@ -34,7 +34,7 @@ export function chartSpec(results: BenchResults): TopLevelSpec {
             // stack: null, or the bar's baseline puts zero into the log scale's domain.
             y: { field: 'rps', type: 'quantitative', scale: { type: 'log' }, stack: null, title: 'requests/s' },
             opacity: { field: 'outcome', type: 'ordinal', legend: null, scale: { domain: ['no errors', 'with errors'], range: [1, 0.35] } },
-            color: { field: 'system', type: 'nominal', title: null, scale: { range: ['#d62728', '#1f77b4', '#2ca02c'], domain: ['slurmrestd', 'gateway, internal executor', 'gateway, external executor'] } },
+            color: { field: 'system', type: 'nominal', title: null, scale: { range: ['#d62728', '#1f77b4', '#2ca02c', '#aec7e8', '#98df8a'], domain: ['slurmrestd', 'gateway, internal executor', 'gateway, external executor', 'gateway, internal executor, --auth=jwt', 'gateway, external executor, --auth=jwt'] } },
           },
         },
         {

@@ -17,11 +17,15 @@ export interface Daemon {
   log(): string;
 }
 
-export function startDaemon(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string }): Daemon {
+/** `uid`/`gid`: run as that user (the bench runs as root; the gateway refuses root under --auth=jwt). */
+export function startDaemon(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number }): Daemon {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const fd = openSync(options.logFile, 'w');
   // A file, not a pipe: the bench never has to drain the server's log lines while it measures.
-  const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', fd, fd] });
+  const child = spawn(file, args, {
+    cwd: options.cwd, env: options.env, stdio: ['ignore', fd, fd],
+    ...(options.uid !== undefined && { uid: options.uid, gid: options.gid ?? options.uid }),
+  });
   closeSync(fd);
   let done = false;
   const exited = new Promise<number | string>((resolve) => {

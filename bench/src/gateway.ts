@@ -18,6 +18,11 @@ export interface GatewayStart {
   logFile: string;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /**
+   * `--auth=jwt --jwt-key=<keyPath>`, run as `uid`/`gid` (the service user) with HOME=/nonexistent,
+   * as SECURITY.md deploys it. Without: `--auth=none`, as the bench's user (root).
+   */
+  jwt?: { keyPath: string; uid: number; gid: number };
 }
 
 /** Resolves with the gateway, or rejects with its own message when it refuses to start. */
@@ -25,10 +30,12 @@ export async function startGateway(start: GatewayStart): Promise<Gateway> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...start.cluster.env };
   // Options come from the command line only: a stray SCHEDULER_REST_* variable would change the mode.
   for (const name of Object.keys(env)) if (name.startsWith('SCHEDULER_REST_')) delete env[name];
+  if (start.jwt) env.HOME = '/nonexistent';
+  const auth = start.jwt ? ['--auth=jwt', `--jwt-key=${start.jwt.keyPath}`] : [];
   const daemon = startDaemon(
     process.execPath,
-    [...(start.nodeArgs ?? []), join(start.root, 'bin/scheduler-rest.js'), '--port=0', `--executor=${start.executor}`, `--application=${start.application}`, `--parallel=${start.parallel}`],
-    { cwd: start.root, env, logFile: start.logFile },
+    [...(start.nodeArgs ?? []), join(start.root, 'bin/scheduler-rest.js'), '--port=0', `--executor=${start.executor}`, `--application=${start.application}`, `--parallel=${start.parallel}`, ...auth],
+    { cwd: start.root, env, logFile: start.logFile, ...(start.jwt && { uid: start.jwt.uid, gid: start.jwt.gid }) },
   );
   try {
     const url = await waitFor(daemon, 'the "listening" log line', 30_000, () => listeningUrl(daemon.log()));

@@ -11,7 +11,8 @@ import { clusterUp, type Cluster } from './cluster.js';
 import { run, sleep } from './exec.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { measure } from './measure.js';
-import { label } from './modes.js';
+import { isJwt, label } from './modes.js';
+import { setUpJwt, SERVICE_USER, type JwtSetup } from './jwt.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { renderSummaries, summariseDir } from './profile.js';
 import { countQueue, ensureRoom, fillQueue, PREFIX, settle, sweep } from './queue.js';
@@ -21,7 +22,7 @@ import { gatewayApi } from './workloads.js';
 import { HISTORY_BEGIN, HISTORY_END, renderHistoryReport, renderReport, writeReport } from './report.js';
 import type { BenchResults, RunRecord } from './results.js';
 import { startSlurmrestd, type Slurmrestd } from './slurmrestd.js';
-import { startSystem, type Running } from './systems.js';
+import { runStem, startSystem, type Running } from './systems.js';
 import { checkTargets } from './targets.js';
 import { benchScale, restoreNormal, type ScaleResults, type ScaleState } from './scale.js';
 import { renderScaleChart, renderScaleReport, SCALE_BEGIN, SCALE_END } from './scale-report.js';
@@ -46,7 +47,7 @@ function submitCap(cluster: Cluster, records: number, runs: number): number {
   return Math.max(100, Math.floor((cluster.maxJobCount * 0.8 - records) / Math.max(1, runs)));
 }
 
-async function bench(options: BenchOptions, cluster: Cluster, state: { running?: Running; slurmrestd?: Slurmrestd }): Promise<BenchResults> {
+async function bench(options: BenchOptions, cluster: Cluster, state: { running?: Running; slurmrestd?: Slurmrestd; jwt?: JwtSetup }): Promise<BenchResults> {
   const runId = Date.now().toString(36);
   const queueName = `${PREFIX}q-${runId}`;
   const submitName = `${PREFIX}s-${runId}`;
@@ -67,6 +68,17 @@ async function bench(options: BenchOptions, cluster: Cluster, state: { running?:
       unavailable.set('slurmrestd', (error as Error).message);
     }
   }
+  const measured = options.workloads.flatMap((w) => options.modesFor[w]);
+  if (measured.some(isJwt)) {
+    const jwtModes = [...new Set(measured.filter(isJwt).map(label))];
+    try {
+      state.jwt = await setUpJwt(cluster, 4 * 3600);
+      say(`bench: ${jwtModes.join(', ')}: the gateway runs as ${SERVICE_USER} with --auth=jwt and its own copy of the cluster key; requests carry ${state.jwt.user}'s token (scontrol token)`);
+    } catch (error) {
+      for (const name of jwtModes) unavailable.set(name, (error as Error).message.replace(/\s+/g, ' ').slice(0, 400));
+      say(`bench: ${jwtModes.join(', ')}: not available: ${(error as Error).message}`);
+    }
+  }
   say(`bench: queueing ${options.jobs} held jobs named ${queueName}`);
   const t0 = Date.now();
   const jobIds = await fillQueue(cluster, options.jobs, queueName);
@@ -78,16 +90,17 @@ async function bench(options: BenchOptions, cluster: Cluster, state: { running?:
     results.queueCounts[workload] = count;
     say(`bench: ${workload}: ${count.bench} bench jobs pending, ${count.total} job records in slurmctld`);
     if (count.bench !== options.jobs) say(`bench: warning: expected ${options.jobs} pending bench jobs, found ${count.bench}`);
-    const cap = workload === 'submit' ? submitCap(cluster, count.total, options.modes.filter((m) => !unavailable.has(label(m))).length * options.connections.length) : undefined;
+    const modes = options.modesFor[workload];
+    const cap = workload === 'submit' ? submitCap(cluster, count.total, modes.filter((m) => !unavailable.has(label(m))).length * options.connections.length) : undefined;
     if (cap) {
       results.submitCap = cap;
       say(`bench: submit: at most ${cap} submissions per run (MaxJobCount ${cluster.maxJobCount}, cancelled jobs stay ${cluster.minJobAgeS} s)`);
     }
-    for (const mode of options.modes) {
+    for (const mode of modes) {
       const name = label(mode);
       if (unavailable.has(name)) continue;
       try {
-        state.running = await startSystem(mode, workload, { root: ROOT, cluster, slurmrestd: state.slurmrestd, parallel: options.parallel, logDir, ...(profileDir && { profileDir }) });
+        state.running = await startSystem(mode, workload, { root: ROOT, cluster, slurmrestd: state.slurmrestd, parallel: options.parallel, logDir, ...(profileDir && { profileDir }), ...(state.jwt && { jwt: state.jwt }) });
       } catch (error) {
         unavailable.set(name, (error as Error).message.replace(/\s+/g, ' ').slice(0, 400));
         say(`bench: ${name}: not available: ${unavailable.get(name)}`);
@@ -111,7 +124,7 @@ async function bench(options: BenchOptions, cluster: Cluster, state: { running?:
       }
     }
   }
-  results.systems = options.modes.map((m) => label(m)).map((mode) => ({ mode, available: !unavailable.has(mode), ...(unavailable.has(mode) && { message: unavailable.get(mode) }) }));
+  results.systems = [...new Set(measured.map((m) => label(m)))].map((mode) => ({ mode, available: !unavailable.has(mode), ...(unavailable.has(mode) && { message: unavailable.get(mode) }) }));
   return results;
 }
 
@@ -230,9 +243,10 @@ async function benchBudget(options: BenchOptions, cluster: Cluster, state: { sto
   };
 }
 
-async function cleanUp(cluster: Cluster | undefined, state: { running?: Running; slurmrestd?: Slurmrestd }): Promise<void> {
+async function cleanUp(cluster: Cluster | undefined, state: { running?: Running; slurmrestd?: Slurmrestd; jwt?: JwtSetup }): Promise<void> {
   await state.running?.stop().catch(() => undefined);
   await state.slurmrestd?.daemon.stop().catch(() => undefined);
+  state.jwt?.dispose();
   if (!cluster) return;
   const left = await sweep(cluster);
   say(`bench: cancelled ${left} remaining srbench-* jobs`);
@@ -246,9 +260,9 @@ async function writeOutputs(results: BenchResults, options: BenchOptions): Promi
   if (options.profile) {
     const raw = join(RESULTS, 'profiles/raw');
     // Only the gateway runs under --cpu-prof; slurmrestd has no profile to summarise.
-    for (const dir of new Set(results.runs.filter((r) => r.mode !== 'slurmrestd').map((r) => `${r.mode.replace(':', '-')}-${r.workload}`))) {
+    for (const dir of new Set(results.runs.filter((r) => r.mode !== 'slurmrestd').map((r) => runStem(r.mode, r.workload)))) {
       const summaries = summariseDir(join(raw, dir));
-      const runs = results.runs.filter((r) => `${r.mode.replace(':', '-')}-${r.workload}` === dir);
+      const runs = results.runs.filter((r) => runStem(r.mode, r.workload) === dir);
       const head = runs.map((r) => `- ${r.connections} connections: ${r.rps.toFixed(1)} req/s, p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, server CPU ${r.serverCpuMsPerReq.toFixed(2)} ms/req, slurmctld CPU ${r.ctldCpuMsPerReq.toFixed(2)} ms/req`).join('\n');
       const file = join(RESULTS, `profiles/${dir}.md`);
       writeFileSync(file, `${renderSummaries(`CPU profile: ${dir} (${results.jobs} jobs queued, \`${results.command}\`, ${results.date})`, summaries)}\nUnder \`--cpu-prof\`:\n${head}\n`);
@@ -289,7 +303,7 @@ async function main(argv: string[]): Promise<number> {
     if (existsSync(join(RESULTS, 'history.json'))) writeHistoryOutputs(JSON.parse(readFileSync(join(RESULTS, 'history.json'), 'utf8')) as HistoryResults);
     return 0;
   }
-  const state: { running?: Running; slurmrestd?: Slurmrestd; stop?: () => Promise<void> } = {};
+  const state: { running?: Running; slurmrestd?: Slurmrestd; jwt?: JwtSetup; stop?: () => Promise<void> } = {};
   const scaleState: ScaleState = {};
   let cluster: Cluster | undefined;
   let interrupted = false;

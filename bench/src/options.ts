@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { HISTORY_MODES } from './history.js';
 import { SCALE_MODES } from './scale.js';
-import { ALL_MODES, WORKLOADS, parseMode, type Mode, type Workload } from './modes.js';
+import { ALL_MODES, DEFAULT_JWT_MODES, WORKLOADS, isJwt, label, parseMode, type Mode, type Workload } from './modes.js';
 
 export interface BenchOptions {
   /** Held jobs put in the queue before measuring. @default 1000 (quick: 20) */
@@ -11,8 +11,14 @@ export interface BenchOptions {
   durationS: number;
   /** Concurrent connections, one run each. @default [1, 16, 64] (quick: [16]) */
   connections: number[];
-  /** Systems to measure. @default every mode, slurmrestd first */
+  /** Systems to measure: every system any workload measures. @default every mode, slurmrestd first, then the DEFAULT_JWT_MODES */
   modes: Mode[];
+  /**
+   * The systems each workload measures. With --modes, the same for every workload; without, all
+   * nine for every workload, and DEFAULT_JWT_MODES (internal:thread+jwt, external:coroutine+jwt)
+   * for submit as well.
+   */
+  modesFor: Record<Workload, Mode[]>;
   workloads: Workload[];
   /** The gateway's --parallel. @default 4 */
   parallel: number;
@@ -61,7 +67,7 @@ export interface BenchOptions {
   command: string;
 }
 
-const USAGE = `npm run bench -- [--jobs N] [--duration S] [--connections 1,16,64] [--modes slurmrestd,internal:thread,...]
+const USAGE = `npm run bench -- [--jobs N] [--duration S] [--connections 1,16,64] [--modes slurmrestd,internal:thread,internal:thread+jwt,...]
                      [--workloads list,get,submit] [--parallel N] [--quick] [--profile] [--report-only]
        npm run bench -- --history [--history-jobs N] [--history-limits 100,1000] [--history-repetitions N] [--modes ...]
        npm run bench -- --scale [--scale-jobs 1000,5000,20000] [--scale-nodes 500,2000,5000] [--duration 5] [--connections 1,16,64] [--modes ...]
@@ -120,11 +126,18 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const budget = Boolean(values.budget || values['budget-clients']);
   const history = Boolean(values.history || values['history-jobs'] || values['history-limits'] || values['history-repetitions']);
   if ([scale, budget, history].filter(Boolean).length > 1) throw new Error('Expected at most one of --history, --scale, --budget');
+  const modes = values.modes ? list(values.modes).map(parseMode) : undefined;
+  const jwt = modes?.filter(isJwt) ?? [];
+  if (jwt.length && (scale || budget || history)) {
+    throw new Error(`Expected no ${jwt.map(label).join(', ')} with --${scale ? 'scale' : budget ? 'budget' : 'history'}: gateway modes under --auth=jwt are measured by the queue workloads (list, get, submit) only`);
+  }
+  const modesFor = Object.fromEntries(WORKLOADS.map((w) => [w, modes ?? (w === 'submit' ? [...ALL_MODES, ...DEFAULT_JWT_MODES] : ALL_MODES)])) as Record<Workload, Mode[]>;
   return {
     jobs: values.jobs ? positiveInt('jobs', values.jobs) : quick ? 20 : 1000,
     durationS: values.duration ? positiveInt('duration', values.duration) : quick ? 2 : scale ? 5 : 10,
     connections: values.connections ? list(values.connections).map((c) => positiveInt('connections', c)) : quick ? [16] : [1, 16, 64],
-    modes: values.modes ? list(values.modes).map(parseMode) : ALL_MODES,
+    modes: modes ?? [...ALL_MODES, ...(workloads.includes('submit') ? DEFAULT_JWT_MODES : [])],
+    modesFor,
     workloads: workloads as Workload[],
     parallel: values.parallel ? positiveInt('parallel', values.parallel) : 4,
     quick,
@@ -134,14 +147,14 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     scale,
     scaleJobs: values['scale-jobs'] ? list(values['scale-jobs']).map((n) => positiveInt('scale-jobs', n)) : [1000, 5000, 20000],
     scaleNodes: values['scale-nodes'] ? list(values['scale-nodes']).map((n) => positiveInt('scale-nodes', n)) : [500, 2000, 5000],
-    scaleModes: values.modes ? list(values.modes).map(parseMode) : SCALE_MODES,
+    scaleModes: modes ?? SCALE_MODES,
     budget,
     budgetClients: values['budget-clients'] ? positiveInt('budget-clients', values['budget-clients']) : 200,
-    budgetModes: values.modes ? list(values.modes).map(parseMode) : ALL_MODES,
+    budgetModes: modes ?? ALL_MODES,
     historyJobs: values['history-jobs'] ? positiveInt('history-jobs', values['history-jobs']) : 10000,
     historyLimits: values['history-limits'] ? list(values['history-limits']).map((l) => pageSize(l)) : [100, 1000],
     historyRepetitions: values['history-repetitions'] ? positiveInt('history-repetitions', values['history-repetitions']) : 3,
-    historyModes: values.modes ? list(values.modes).map(parseMode) : HISTORY_MODES,
+    historyModes: modes ?? HISTORY_MODES,
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
   };
 }

@@ -39,9 +39,12 @@ export async function cancelIds(cluster: Cluster, ids: Iterable<string | number>
   }
 }
 
-/** Cancels root's pending jobs named `name` (submissions whose answer arrived after the load stopped). */
+/**
+ * Cancels the pending jobs named `name` (submissions whose answer arrived after the load stopped),
+ * whoever owns them: root's, and alice's from the `+jwt` modes (scancel runs as root).
+ */
 export async function cancelByName(cluster: Cluster, name: string): Promise<void> {
-  await run('scancel', ['--user=root', '--state=PENDING', `--name=${name}`], { env: cluster.env }).catch(() => undefined);
+  await run('scancel', ['--state=PENDING', `--name=${name}`], { env: cluster.env }).catch(() => undefined);
 }
 
 /** Cancels every pending or running job whose name starts with PREFIX; returns how many there were. */

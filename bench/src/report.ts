@@ -3,7 +3,7 @@
  * analysis around it survives the next `npm run bench`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { WORKLOAD_TITLES, type Workload } from './modes.js';
+import { JWT_SUFFIX, WORKLOAD_TITLES, type Workload } from './modes.js';
 import type { HistoryResults, HistoryRow } from './history.js';
 import type { BenchResults, RunRecord } from './results.js';
 import type { TargetCheck } from './targets.js';
@@ -26,6 +26,15 @@ function busyNote(results: BenchResults): string {
   return mean > 10 || worst.othersCpuPct > 25
     ? `**The machine was busy**: ${figures}; other engineers' builds and tests share its ${results.machine.nproc} cores and the cluster, so figures are lower and noisier than on an idle machine (the "other CPU %" column shows each run's share).`
     : `The machine was otherwise quiet: ${figures}.`;
+}
+
+/** Which runs were under --auth=jwt, and what that means; said in every report, since the targets differ by it. */
+function authNote(results: BenchResults): string {
+  const modes = [...new Set(results.runs.map((r) => r.mode).filter((m) => m.endsWith(JWT_SUFFIX)))];
+  const jwt = modes.map((m) => `\`${m}\` (${[...new Set(results.runs.filter((r) => r.mode === m).map((r) => r.workload))].join(', ')})`);
+  const none = 'gateway modes without `+jwt` run as root with `--auth=none`: every request acts as root and libslurm authenticates each RPC with auth/munge (munged CPU in the tables)';
+  if (!jwt.length) return `${none}; no run was under \`--auth=jwt\` (slurmrestd uses auth/jwt, with root's token).`;
+  return `${none}. Modes ending in \`+jwt\` run under \`--auth=jwt\`: the gateway as the service user schedrest with its own copy of the cluster's jwt_hs256.key, every request carrying alice's token (\`Authorization: Bearer\`, from \`scontrol token username=alice\`), which the gateway verifies and hands to Slurm: the internal executor sends each libslurm RPC with it over auth/jwt (as slurmrestd sends root's), the external executor runs the tools with \`SLURM_JWT\` set to it; no munge credential either way, and submitted jobs are alice's. Runs under \`--auth=jwt\`: ${jwt.join('; ')}.`;
 }
 
 function runTable(results: BenchResults, workload: Workload, connections: number): string[] {
@@ -64,6 +73,7 @@ export function renderReport(results: BenchResults, checks: TargetCheck[]): stri
     `- **Machine**: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}; Slurm ${results.slurmVersion}.`,
     `- **Load average** (1, 5, 15 min) before: ${m.loadBefore}; after: ${m.loadAfter} (the bench's own load included). ${busyNote(results)}`,
     `- **Runs**: ${results.durationS} s each, at ${results.connections.join(', ')} connections; gateway \`--parallel=${results.parallel}\`, restarted for each workload; slurmrestd \`-s openapi/v0.0.38 -a rest_auth/jwt\` as user slurmrest with root's token, its default 20 threads. Load generator: autocannon, loopback, in the bench process (same 2 cores).`,
+    `- **Authentication**: ${authNote(results)}`,
     ...(unavailable.length ? [`- **Not available**: ${unavailable.map((s) => `\`${s.mode}\`: ${s.message}`).join('; ')}`] : []),
     '',
     '### Targets (16 connections)',

@@ -101,6 +101,12 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       }
     }
   }
+  // Issue #14: one job by id, and submit+cancel under --auth=jwt (how production runs the gateway:
+  // every call with the caller's token over auth/jwt, as slurmrestd's; no munge).
+  checks.push(ratioCheck(results, 'internal:thread', 'get', 2, '#14: one job by id, internal:thread >= 2x slurmrestd'));
+  checks.push(ratioCheck(results, 'external:coroutine', 'get', 1, '#14: one job by id, external:coroutine >= 1x slurmrestd'));
+  checks.push(ratioCheck(results, 'internal:thread+jwt', 'submit', 1.5, '#14: submit+cancel under --auth=jwt, internal:thread+jwt >= 1.5x slurmrestd'));
+  checks.push(ratioCheck(results, 'external:coroutine+jwt', 'submit', 0.5, '#14: submit+cancel under --auth=jwt, external:coroutine+jwt >= 0.5x slurmrestd'));
   // RSS: every run of each gateway mode at the target concurrency, whatever the workload.
   for (const mode of [...new Set(results.runs.map((r) => r.mode))].filter((m) => m !== 'slurmrestd')) {
     const runs = results.runs.filter((r) => r.mode === mode);

@@ -18,10 +18,11 @@ export interface Api {
 
 const SCRIPT = '#!/bin/sh\ntrue\n';
 
-export function gatewayApi(url: string): Api {
+/** `headers`: e.g. `Authorization: Bearer <token>` for a gateway under --auth=jwt. */
+export function gatewayApi(url: string, headers: Record<string, string> = {}): Api {
   return {
     url,
-    headers: {},
+    headers,
     listPath: '/v1/jobs',
     jobPath: (id) => `/v1/jobs/${id}`,
     submitPath: '/v1/jobs',

@@ -8,6 +8,7 @@
  * verified token itself is what the executors hand to Slurm, which checks it again and enforces
  * that user's permissions: this module decides who may try, Slurm decides what they may do.
  */
+import { webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { GatewayError } from '../errors.js';
@@ -31,6 +32,8 @@ export interface TokenHeaders {
 }
 
 const MAX_TOKEN = 8192;
+/** Verified tokens remembered (Authenticator): at most 8 MB of token text (MAX_TOKEN each). */
+const VERIFIED_TOKENS = 1_000;
 /** Seconds a token's `iat` may lie ahead of this host's clock (clocks drift a little, not hours). */
 export const CLOCK_SKEW_S = 60;
 /** POSIX portable user names, as Slurm resolves them with getpwnam(). */
@@ -53,10 +56,21 @@ export function readAuthSettings(options: { jwtKey?: string; jwks?: string }): A
   return settings;
 }
 
+/**
+ * Verifies tokens. A token that verified is remembered (the token text, its user and `exp`; at
+ * most VERIFIED_TOKENS, the oldest forgotten first) until it expires: the same text with the same
+ * key verifies the same way, and clients send one token with every request, so its signature is
+ * checked once, not per request (with HS256 that was a key import and an HMAC on libuv's pool per
+ * request). Everything that depends on the request or the clock is checked every time: `exp`,
+ * X-SLURM-USER-NAME, the local account and the caller policy.
+ */
 export class Authenticator {
   readonly #hs256?: Uint8Array;
+  /** The HS256 key imported once (jose imports a raw key again on every verification). */
+  #hs256Key?: Promise<webcrypto.CryptoKey>;
   readonly #jwks?: ReturnType<typeof createLocalJWKSet>;
   readonly #accepted: string[];
+  readonly #verified = new Map<string, { user: string; exp: number }>();
 
   readonly #callers: CallerPolicy;
 
@@ -75,6 +89,31 @@ export class Authenticator {
    */
   async authenticate(headers: TokenHeaders): Promise<Required<Identity>> {
     const token = tokenOf(headers);
+    const claimed = this.#remembered(token) ?? await this.#verify(token);
+    const asked = headers['x-slurm-user-name'];
+    if (asked !== undefined && asked !== claimed) {
+      throw unauthorized(`The token is for user ${claimed}, but X-SLURM-USER-NAME says ${JSON.stringify(asked.slice(0, 64))}; this gateway does not act for other users`);
+    }
+    const account = await lookupAccount(claimed).catch((error: unknown) => {
+      throw new GatewayError('scheduler_unavailable', `Cannot look up user ${claimed}: ${(error as Error).message}`);
+    });
+    if (!account) throw noLocalAccount(claimed);
+    const refused = callerProblem(account, this.#callers);
+    if (refused) throw new GatewayError('forbidden', refused);
+    return { user: claimed, token };
+  }
+
+  /** The user of a token that verified before and has not expired since (as jose judges `exp`: expired at `exp`). */
+  #remembered(token: string): string | undefined {
+    const hit = this.#verified.get(token);
+    if (!hit) return undefined;
+    if (hit.exp > Date.now() / 1000) return hit.user;
+    this.#verified.delete(token); // verified again below, which says it expired
+    return undefined;
+  }
+
+  /** Verifies the token's signature and claims; remembers it; returns its user. */
+  async #verify(token: string): Promise<string> {
     let alg: string | undefined;
     let kid: string | undefined;
     try {
@@ -97,7 +136,7 @@ export class Authenticator {
     try {
       const options = { algorithms: [alg], requiredClaims: ['exp'] };
       payload = alg === 'HS256'
-        ? (await jwtVerify(token, this.#hs256!, options)).payload
+        ? (await jwtVerify(token, await this.#hmacKey(), options)).payload
         : (await jwtVerify(token, this.#jwks!, options)).payload;
     } catch (error) {
       throw unauthorized(reason(error));
@@ -108,17 +147,16 @@ export class Authenticator {
     const claimed = typeof payload.sun === 'string' ? payload.sun : typeof payload.username === 'string' ? payload.username : undefined;
     if (!claimed) throw unauthorized('The token names no user (claim "sun", as scontrol token issues, or "username")');
     if (!USER_NAME.test(claimed)) throw unauthorized('The token\'s user name is not a valid user name');
-    const asked = headers['x-slurm-user-name'];
-    if (asked !== undefined && asked !== claimed) {
-      throw unauthorized(`The token is for user ${claimed}, but X-SLURM-USER-NAME says ${JSON.stringify(asked.slice(0, 64))}; this gateway does not act for other users`);
+    if (typeof payload.exp === 'number') {
+      if (this.#verified.size >= VERIFIED_TOKENS) this.#verified.delete(this.#verified.keys().next().value!);
+      this.#verified.set(token, { user: claimed, exp: payload.exp });
     }
-    const account = await lookupAccount(claimed).catch((error: unknown) => {
-      throw new GatewayError('scheduler_unavailable', `Cannot look up user ${claimed}: ${(error as Error).message}`);
-    });
-    if (!account) throw noLocalAccount(claimed);
-    const refused = callerProblem(account, this.#callers);
-    if (refused) throw new GatewayError('forbidden', refused);
-    return { user: claimed, token };
+    return claimed;
+  }
+
+  #hmacKey(): Promise<webcrypto.CryptoKey> {
+    this.#hs256Key ??= webcrypto.subtle.importKey('raw', this.#hs256!, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    return this.#hs256Key;
   }
 }
 

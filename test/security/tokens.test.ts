@@ -1,4 +1,5 @@
 /** The token verifier on its own: every way a token can be wrong, and the message each gets. */
+import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { execFileSync } from 'node:child_process';
@@ -77,6 +78,38 @@ describe('Authenticator (HS256, as scontrol token issues)', () => {
     expect([root.status, root.message]).toEqual([403, expect.stringMatching(/never acts as root/)]);
     const nobody = await refused(auth, { authorization: `Bearer ${await hs({ sun: 'no-such-user-q' })}` });
     expect([nobody.status, nobody.message]).toEqual([403, expect.stringMatching(/no account/)]);
+  });
+});
+
+describe('Authenticator: a token verified once (#14), its other checks every time', () => {
+  const auth = new Authenticator({ hs256Key: key });
+  afterEach(() => { jest.restoreAllMocks(); jest.useRealTimers(); });
+
+  it('verifies a token\'s signature at its first use only', async () => {
+    const token = await hs({ sun: 'alice' });
+    const verify = jest.spyOn(globalThis.crypto.subtle, 'verify');
+    for (let i = 0; i < 3; i++) await expect(auth.authenticate({ authorization: `Bearer ${token}` })).resolves.toEqual({ user: 'alice', token });
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a remembered token once it expires, for another X-SLURM-USER-NAME, and with another signature', async () => {
+    const token = await hs({ sun: 'alice' }, { exp: now() + 2 });
+    await expect(auth.authenticate({ authorization: `Bearer ${token}` })).resolves.toMatchObject({ user: 'alice' });
+    expect((await refused(auth, { 'x-slurm-user-token': token, 'x-slurm-user-name': 'bob' })).message).toMatch(/token is for user alice/);
+    const [header, payload] = token.split('.');
+    expect((await refused(auth, { authorization: `Bearer ${header}.${payload}.${'A'.repeat(43)}` })).message).toMatch(/signature does not verify/);
+    // The clock only (jose reads new Date(), the cache Date.now()): 3 s on, past the token's exp.
+    jest.useFakeTimers({ now: Date.now() + 3_000, doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    const expired = await refused(auth, { authorization: `Bearer ${token}` });
+    expect([expired.status, expired.message]).toEqual([401, expect.stringMatching(/expired at/)]);
+  });
+
+  it('applies the caller policy to a remembered token', async () => {
+    const token = await hs({ sun: 'bob' });
+    const strict = new Authenticator({ hs256Key: key }, { ...callerPolicy({ denyUsers: ['bob'] }) });
+    // The first use verifies and remembers the token, the second finds it: both refused.
+    await expect(strict.authenticate({ authorization: `Bearer ${token}` })).rejects.toThrow(/system account bob/);
+    await expect(strict.authenticate({ authorization: `Bearer ${token}` })).rejects.toThrow(/system account bob/);
   });
 });
 

@@ -127,12 +127,16 @@ export function loadBinding(path: string = BINDING_PATH, auth: AuthMode = 'none'
 
 /**
  * Ends the process with _exit(code), without joining worker threads (process.exit() would wait
- * for any that is inside a libslurm call). Falls back to process.exit() where no binding is loaded.
+ * for any that is inside a libslurm call). Falls back to process.exit() where no binding is loaded,
+ * and under `node --cpu-prof` (`npm run bench -- --profile`), where node writes the main thread's
+ * profile at exit and _exit would lose it.
  */
 export function exitNow(code: number): never {
-  if (loaded) loaded.exitNow(code);
+  if (loaded && !profiling()) loaded.exitNow(code);
   process.exit(code);
 }
+
+const profiling = () => process.execArgv.some((arg) => arg === '--cpu-prof' || arg.startsWith('--cpu-prof='));
 
 function requireBinding(path: string, unavailable: (why: string, cause?: unknown) => GatewayError): Binding {
   if (!existsSync(path)) {

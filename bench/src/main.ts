@@ -28,6 +28,8 @@ import { benchScale, restoreNormal, type ScaleResults, type ScaleState } from '.
 import { renderScaleChart, renderScaleReport, SCALE_BEGIN, SCALE_END } from './scale-report.js';
 import { budgetFilters, measureBudget, type BudgetResults } from './budget.js';
 import { BUDGET_BEGIN, BUDGET_END, renderBudgetReport } from './budget-report.js';
+import { memoryScenario, type MemoryResults } from './memory.js';
+import { MEMORY_BEGIN, MEMORY_END, renderMemoryReport } from './memory-report.js';
 import { addJobs, queued } from './fill.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -213,6 +215,13 @@ function writeBudgetOutputs(results: BudgetResults): void {
   for (const r of results.rows) say(`budget: ${r.mode.padEnd(18)} ${r.rps.toFixed(1).padStart(8)} req/s, job-info ${r.jobInfoRpcPerS.toFixed(1)}/s, squeue idle ${r.idle.medianMs.toFixed(0)} ms, loaded ${r.loaded.medianMs.toFixed(0)} ms = ${r.ratio.toFixed(2)}x`);
 }
 
+function writeMemoryOutputs(results: MemoryResults): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'memory.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeReport(join(ROOT, 'docs/BENCHMARKS.md'), renderMemoryReport(results), MEMORY_BEGIN, MEMORY_END);
+  say('bench: wrote bench/results/memory.json and the memory section of docs/BENCHMARKS.md');
+}
+
 /** `--budget`: N held jobs on the normal cluster, then each system under --budget-clients connections (budget.ts). */
 async function benchBudget(options: BenchOptions, cluster: Cluster, state: { stop?: () => Promise<void> }): Promise<BudgetResults> {
   const queueName = `${PREFIX}b-${Date.now().toString(36)}`;
@@ -290,6 +299,9 @@ async function main(argv: string[]): Promise<number> {
   if (options.reportOnly) {
     const scaleFile = join(RESULTS, 'scale.json');
     const budgetFile = join(RESULTS, 'budget.json');
+    const memoryFile = join(RESULTS, 'memory.json');
+    if (options.memory) { writeMemoryOutputs(JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryResults); return 0; }
+    if (existsSync(memoryFile)) writeMemoryOutputs(JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryResults);
     if (options.scale) { await writeScaleOutputs(JSON.parse(readFileSync(scaleFile, 'utf8')) as ScaleResults); return 0; }
     if (options.budget) { writeBudgetOutputs(JSON.parse(readFileSync(budgetFile, 'utf8')) as BudgetResults); return 0; }
     if (existsSync(scaleFile)) await writeScaleOutputs(JSON.parse(readFileSync(scaleFile, 'utf8')) as ScaleResults);
@@ -347,6 +359,15 @@ async function main(argv: string[]): Promise<number> {
       history.machine.loadAfter = loadAverage();
       writeHistoryOutputs(history);
       return history.rows.every((r) => r.ok) ? 0 : 1;
+    }
+    if (options.memory) {
+      if (options.connections.length !== 1) throw new Error(`Expected one --connections value with --memory, got ${options.connections.join(',')}`);
+      const memory = await memoryScenario({
+        root: ROOT, cluster, modes: options.memoryModes, jobs: options.jobs, connections: options.connections[0] as number,
+        durationS: options.durationS, parallel: options.parallel, logDir: join(RESULTS, 'logs'), command: options.command, say,
+      });
+      writeMemoryOutputs(memory);
+      return memory.rows.some((r) => r.message) ? 1 : 0;
     }
     if (options.budget) {
       const budget = await benchBudget(options, cluster, state);

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { HISTORY_MODES } from './history.js';
 import { SCALE_MODES } from './scale.js';
+import { MEMORY_MODES } from './memory.js';
 import { ALL_MODES, DEFAULT_JWT_MODES, WORKLOADS, isJwt, label, parseMode, type Mode, type Workload } from './modes.js';
 
 export interface BenchOptions {
@@ -63,6 +64,14 @@ export interface BenchOptions {
   budgetClients: number;
   /** Systems the budget scenario measures: --modes, else all nine. */
   budgetModes: Mode[];
+  /**
+   * Run the memory scenario (bench/src/memory.ts): per mode, RSS of the gateway and of each pool
+   * child at rest and under a list and a by-id load at --connections (one value; default 64), and
+   * heap snapshots after the load.
+   */
+  memory: boolean;
+  /** Systems the memory scenario measures: --modes, else one of each application per executor. */
+  memoryModes: Mode[];
   /** The command line as typed, for the report. */
   command: string;
 }
@@ -72,7 +81,8 @@ const USAGE = `npm run bench -- [--jobs N] [--duration S] [--connections 1,16,64
        npm run bench -- --history [--history-jobs N] [--history-limits 100,1000] [--history-repetitions N] [--modes ...]
        npm run bench -- --scale [--scale-jobs 1000,5000,20000] [--scale-nodes 500,2000,5000] [--duration 5] [--connections 1,16,64] [--modes ...]
        npm run bench -- --budget [--budget-clients 200] [--duration 10] [--jobs 1000] [--modes ...]
-       (--report-only with --history, --scale or --budget renders that section only; alone, every section with results)`;
+       npm run bench -- --memory [--connections 64] [--duration 10] [--jobs 1000] [--modes ...]
+       (--report-only with --history, --scale, --budget or --memory renders that section only; alone, every section with results)`;
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
@@ -109,6 +119,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'scale-nodes': { type: 'string' },
       budget: { type: 'boolean', default: false },
       'budget-clients': { type: 'string' },
+      memory: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -125,17 +136,18 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const scale = Boolean(values.scale || values['scale-jobs'] || values['scale-nodes']);
   const budget = Boolean(values.budget || values['budget-clients']);
   const history = Boolean(values.history || values['history-jobs'] || values['history-limits'] || values['history-repetitions']);
-  if ([scale, budget, history].filter(Boolean).length > 1) throw new Error('Expected at most one of --history, --scale, --budget');
+  const memory = values.memory ?? false;
+  if ([scale, budget, history, memory].filter(Boolean).length > 1) throw new Error('Expected at most one of --history, --scale, --budget, --memory');
   const modes = values.modes ? list(values.modes).map(parseMode) : undefined;
   const jwt = modes?.filter(isJwt) ?? [];
-  if (jwt.length && (scale || budget || history)) {
-    throw new Error(`Expected no ${jwt.map(label).join(', ')} with --${scale ? 'scale' : budget ? 'budget' : 'history'}: gateway modes under --auth=jwt are measured by the queue workloads (list, get, submit) only`);
+  if (jwt.length && (scale || budget || history || memory)) {
+    throw new Error(`Expected no ${jwt.map(label).join(', ')} with --${scale ? 'scale' : budget ? 'budget' : memory ? 'memory' : 'history'}: gateway modes under --auth=jwt are measured by the queue workloads (list, get, submit) only`);
   }
   const modesFor = Object.fromEntries(WORKLOADS.map((w) => [w, modes ?? (w === 'submit' ? [...ALL_MODES, ...DEFAULT_JWT_MODES] : ALL_MODES)])) as Record<Workload, Mode[]>;
   return {
     jobs: values.jobs ? positiveInt('jobs', values.jobs) : quick ? 20 : 1000,
     durationS: values.duration ? positiveInt('duration', values.duration) : quick ? 2 : scale ? 5 : 10,
-    connections: values.connections ? list(values.connections).map((c) => positiveInt('connections', c)) : quick ? [16] : [1, 16, 64],
+    connections: values.connections ? list(values.connections).map((c) => positiveInt('connections', c)) : memory ? [64] : quick ? [16] : [1, 16, 64],
     modes: modes ?? [...ALL_MODES, ...(workloads.includes('submit') ? DEFAULT_JWT_MODES : [])],
     modesFor,
     workloads: workloads as Workload[],
@@ -155,6 +167,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     historyLimits: values['history-limits'] ? list(values['history-limits']).map((l) => pageSize(l)) : [100, 1000],
     historyRepetitions: values['history-repetitions'] ? positiveInt('history-repetitions', values['history-repetitions']) : 3,
     historyModes: modes ?? HISTORY_MODES,
+    memory,
+    memoryModes: modes ?? MEMORY_MODES,
     command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
   };
 }

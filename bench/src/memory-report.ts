@@ -15,23 +15,38 @@ function heapLine(what: string, heap: HeapSummary | undefined): string[] {
   return [`  - ${what}: ${f(heap.totalMiB, 1)} MiB live: ${kinds}. Largest objects by constructor, MiB (count): ${objects}.`];
 }
 
+/** Issue #14: thread mode under 160 MiB in all, process mode under 80 MiB per child (at 64 connections). */
+export const THREAD_LIMIT_MIB = 160;
+export const CHILD_LIMIT_MIB = 80;
+
+function verdict(r: MemoryResults['rows'][number]): string {
+  if (r.mode.endsWith(':thread')) {
+    return r.peakTotalMiB < THREAD_LIMIT_MIB ? `met (< ${THREAD_LIMIT_MIB} in all)` : `**missed** by ${f(r.peakTotalMiB - THREAD_LIMIT_MIB)} MiB (< ${THREAD_LIMIT_MIB} in all)`;
+  }
+  if (r.mode.endsWith(':process')) {
+    const worst = Math.max(0, ...r.processes.slice(1).map((p) => p.peak.rss));
+    return worst < CHILD_LIMIT_MIB ? `met (largest child ${f(worst)} < ${CHILD_LIMIT_MIB})` : `**missed** by ${f(worst - CHILD_LIMIT_MIB)} MiB (largest child ${f(worst)})`;
+  }
+  return '-';
+}
+
 export function renderMemoryReport(results: MemoryResults): string {
   const lines = [
     MEMORY_BEGIN, '',
     `Measured ${results.date} with \`${results.command}\`: ${results.jobs} held jobs added to the queue; per mode a fresh gateway (\`--parallel=${results.parallel}\`), 2 s at rest, then GET /v1/jobs and then GET /v1/jobs/{id} at ${results.connections} connections for ${results.durationS} s each. MiB of VmRSS, as (anonymous + file-backed) pages; peaks are the highest 100 ms sample of each process.`,
     '',
-    row(['mode', 'gateway at rest', 'gateway peak', 'pool children at rest', 'pool children peak', 'total peak', 'list req/s', 'get req/s']),
-    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:']),
+    row(['mode', 'gateway at rest', 'gateway peak', 'pool children at rest', 'pool children peak', 'total peak', 'list req/s', 'get req/s', '#14 target']),
+    row(['---', '--:', '--:', '--:', '--:', '--:', '--:', '--:', '---']),
   ];
   for (const r of results.rows) {
-    if (r.message) { lines.push(row([`\`${r.mode}\``, `not measured: ${r.message}`, '', '', '', '', '', ''])); continue; }
+    if (r.message) { lines.push(row([`\`${r.mode}\``, `not measured: ${r.message}`, '', '', '', '', '', '', ''])); continue; }
     const [gateway, ...children] = r.processes;
     const rate = (w: 'list' | 'get') => { const l = r.loads.find((x) => x.workload === w); return l ? `${f(l.rps)}${l.errors ? ` (${l.errors} errors)` : ''}` : '-'; };
     lines.push(row([
       `\`${r.mode}\``, gateway ? split(gateway.rest) : '-', gateway ? split(gateway.peak) : '-',
       children.length ? children.map((c) => f(c.rest.rss)).join(' / ') : '-',
       children.length ? children.map((c) => split(c.peak)).join(' / ') : '-',
-      f(r.peakTotalMiB), rate('list'), rate('get'),
+      f(r.peakTotalMiB), rate('list'), rate('get'), verdict(r),
     ]));
   }
   lines.push('', 'Heap snapshots after the loads (self sizes of live objects; worker threads are separate isolates, not in the gateway\'s snapshot):', '');

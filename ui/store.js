@@ -29,7 +29,7 @@ export class JobStore {
   }
 
   /**
-   * Applies one /v1/events event (docs: /work/notes' contract, README "GET /v1/events"); returns
+   * Applies one /v1/events event (README, "GET /v1/events"; the OpenAPI document); returns
    * whether the queue changed. Job events carry the whole job as GET /v1/jobs/{id} answers it.
    */
   apply(event) {

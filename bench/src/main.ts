@@ -301,9 +301,9 @@ async function main(argv: string[]): Promise<number> {
     const budgetFile = join(RESULTS, 'budget.json');
     const memoryFile = join(RESULTS, 'memory.json');
     if (options.memory) { writeMemoryOutputs(JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryResults); return 0; }
-    if (existsSync(memoryFile)) writeMemoryOutputs(JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryResults);
     if (options.scale) { await writeScaleOutputs(JSON.parse(readFileSync(scaleFile, 'utf8')) as ScaleResults); return 0; }
     if (options.budget) { writeBudgetOutputs(JSON.parse(readFileSync(budgetFile, 'utf8')) as BudgetResults); return 0; }
+    if (existsSync(memoryFile)) writeMemoryOutputs(JSON.parse(readFileSync(memoryFile, 'utf8')) as MemoryResults);
     if (existsSync(scaleFile)) await writeScaleOutputs(JSON.parse(readFileSync(scaleFile, 'utf8')) as ScaleResults);
     if (existsSync(budgetFile)) writeBudgetOutputs(JSON.parse(readFileSync(budgetFile, 'utf8')) as BudgetResults);
     if (options.history) {

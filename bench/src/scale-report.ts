@@ -69,7 +69,7 @@ function table(results: ScaleResults, workload: (typeof SCALE_WORKLOADS)[number]
     const errors = mine.reduce((s, r) => s + r.errors, 0);
     const stopped = mine.filter((r) => r.stoppedAtRssMiB).map((r) => `stopped at ${f(r.stoppedAtRssMiB as number, 0)} MiB @${r.connections}`);
     out.push(row([
-      jobs as string, nodes as string, `\`${mode}\``, `${f(first.responseBytes / 1024, 0)}${first.wireBytes === undefined ? '' : ` (${f(first.wireBytes / 1024, 0)} sent)`} (${first.responseItems})${first.responseMs === undefined ? '' : `, ${f(first.responseMs, 0)} ms`}`,
+      jobs as string, nodes as string, `\`${mode}\``, `${f(first.responseBytes / 1024, 0)}${first.wireBytes === undefined || first.workload !== 'listz' ? '' : ` (${f(first.wireBytes / 1024, 0)} sent)`} (${first.responseItems})${first.responseMs === undefined ? '' : `, ${f(first.responseMs, 0)} ms`}`,
       ...cs.flatMap((c) => { const r = at(c); return r ? [f(r.rps), r.requests ? `${f(r.p50Ms, 0)} / ${f(r.p99Ms, 0)}` : `none in ${f(r.durationS, 0)} s`] : ['-', '-']; }),
       r16 && ref && ref.rps > 0 ? f(r16.rps / ref.rps, 2) : '-',
       errors ? `**${errors}**` : '0',

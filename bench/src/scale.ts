@@ -118,7 +118,8 @@ function requests(workload: ScaleWorkload, api: Api, ids: string[]): Request[] |
 async function probe(api: Api, path: string, headers: Record<string, string>): Promise<{ bytes: number; items: number; ms: number; wireBytes?: number }> {
   const t0 = performance.now();
   // fetch decodes a compressed answer itself; its Content-Length is what crossed the wire.
-  const response = await fetch(`${api.url}${path}`, { headers, signal: AbortSignal.timeout(120_000) });
+  // fetch would ask for gzip itself: a workload that does not ask is probed without it too.
+  const response = await fetch(`${api.url}${path}`, { headers: { 'accept-encoding': 'identity', ...headers }, signal: AbortSignal.timeout(120_000) });
   const text = await response.text();
   if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${text.slice(0, 300)}`);
   const body = JSON.parse(text) as { jobs?: unknown[]; nodes?: unknown[] };

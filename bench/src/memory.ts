@@ -15,17 +15,14 @@ import type { Cluster } from './cluster.js';
 import { sleep } from './exec.js';
 import { startGateway } from './gateway.js';
 import { runLoad, type LoadResult } from './load.js';
-import { label, type Mode } from './modes.js';
+import { label, parseMode, type Mode } from './modes.js';
 import { cancelByName, fillQueue, PREFIX } from './queue.js';
-import { descendants } from './sampler.js';
+import { descendants, resident, Sampler, type Resident } from './sampler.js';
 import { gatewayApi, requestsFor, SubmitTracker } from './workloads.js';
 
 /** The modes measured unless --modes names others: one of each pool kind, and the inline floor. */
 export const MEMORY_MODES: Mode[] = ['internal:inline', 'internal:thread', 'internal:process', 'external:coroutine', 'external:thread', 'external:process']
-  .map((text) => { const [executor, application] = text.split(':'); return { kind: 'gateway', executor, application } as Mode; });
-
-/** VmRSS split as the kernel accounts it (/proc/<pid>/status), MiB. */
-export interface Resident { rss: number; anon: number; file: number }
+  .map(parseMode);
 
 export interface ProcessMemory {
   role: 'gateway' | 'pool child';
@@ -61,41 +58,6 @@ export interface MemoryResults {
   durationS: number;
   parallel: number;
   rows: MemoryRow[];
-}
-
-const MIB = 1024;
-
-function resident(pid: number): Resident | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-    return { rss: kib('VmRSS') / MIB, anon: kib('RssAnon') / MIB, file: kib('RssFile') / MIB };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Samples the gateway and its node children every 100 ms; keeps each process's highest sample. */
-class PeakSampler {
-  readonly peaks = new Map<number, Resident>();
-  peakTotal = 0;
-  private timer: NodeJS.Timeout;
-  private children: number[];
-  constructor(private readonly pid: number) {
-    this.children = descendants(pid, 'node');
-    this.timer = setInterval(() => this.sample(), 100);
-  }
-  private sample() {
-    let total = 0;
-    for (const pid of [this.pid, ...this.children]) {
-      const now = resident(pid);
-      if (!now) continue;
-      total += now.rss;
-      if (now.rss > (this.peaks.get(pid)?.rss ?? 0)) this.peaks.set(pid, now);
-    }
-    this.peakTotal = Math.max(this.peakTotal, total);
-  }
-  stop() { clearInterval(this.timer); this.sample(); }
 }
 
 /** Takes a heap snapshot of `pid` (started with --heapsnapshot-signal=SIGUSR2) and summarises it. */
@@ -220,14 +182,14 @@ async function measureMode(mode: Extract<Mode, { kind: 'gateway' }>, ids: string
     await sleep(2_000); // the pool's children and threads are up, the first allocations settled
     const children = mode.application === 'process' ? descendants(pid, 'node') : [];
     const rest = new Map([pid, ...children].map((p) => [p, resident(p)]));
-    const sampler = new PeakSampler(pid);
+    const sampler = new Sampler(pid, children.length > 0);
     const api = gatewayApi(gateway.url);
     const loads: MemoryRow['loads'] = [];
     for (const workload of ['list', 'get'] as const) {
       const load: LoadResult = await runLoad(gateway.url, requestsFor(workload, api, ids, '', new SubmitTracker()), options.connections, options.durationS);
       loads.push({ workload, rps: load.rps, errors: load.errors });
     }
-    sampler.stop();
+    const { peakRssMiB } = sampler.stop();
     const processes: ProcessMemory[] = [pid, ...children].map((p, i) => ({
       role: i === 0 ? 'gateway' : 'pool child',
       rest: rest.get(p) ?? { rss: 0, anon: 0, file: 0 },
@@ -235,7 +197,7 @@ async function measureMode(mode: Extract<Mode, { kind: 'gateway' }>, ids: string
     }));
     const gatewayHeap = await snapshot(pid, dir);
     const childHeap = children[0] ? await snapshot(children[0], dir) : undefined;
-    return { mode: label(mode), processes, peakTotalMiB: sampler.peakTotal, loads, gatewayHeap, ...(childHeap && { childHeap }) };
+    return { mode: label(mode), processes, peakTotalMiB: peakRssMiB, loads, gatewayHeap, ...(childHeap && { childHeap }) };
   } finally {
     await gateway.daemon.stop();
     rmSync(dir, { recursive: true, force: true });

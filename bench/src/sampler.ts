@@ -17,9 +17,15 @@ function statFields(pid: number): string[] | undefined {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-export function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`) ?? '');
-  return m ? Number(m[1]) : 0;
+/** VmRSS split as the kernel accounts it (/proc/<pid>/status), MiB. */
+export interface Resident { rss: number; anon: number; file: number }
+
+/** The process's resident memory now; undefined once it is gone. */
+export function resident(pid: number): Resident | undefined {
+  const status = read(`/proc/${pid}/status`);
+  if (!status) return undefined;
+  const mib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return { rss: mib('VmRSS'), anon: mib('RssAnon'), file: mib('RssFile') };
 }
 
 /** utime + stime + cutime + cstime (reaped children, e.g. squeue) in ms. */
@@ -56,7 +62,9 @@ export interface Usage {
 
 /** Samples one server during one run. `withChildren`: also its node descendants (the process pool). */
 export class Sampler {
-  private peakKiB = 0;
+  private peakMiB = 0;
+  /** Each process's sample with the highest VmRSS (the server's pid, then its children's). */
+  readonly peaks = new Map<number, Resident>();
   private pids: number[];
   private cpuStart: Map<number, number>;
   private timer: NodeJS.Timeout;
@@ -77,14 +85,20 @@ export class Sampler {
   }
 
   private sample(): number {
-    const kib = this.pids.reduce((sum, p) => sum + rssKiB(p), 0);
-    if (kib > this.peakKiB) this.peakKiB = kib;
-    return kib;
+    let total = 0;
+    for (const pid of this.pids) {
+      const now = resident(pid);
+      if (!now) continue;
+      total += now.rss;
+      if (now.rss > (this.peaks.get(pid)?.rss ?? 0)) this.peaks.set(pid, now);
+    }
+    if (total > this.peakMiB) this.peakMiB = total;
+    return total;
   }
 
   /** RSS now, MiB (the server and, with children, its pool). */
   currentRssMiB(): number {
-    return this.sample() / 1024;
+    return this.sample();
   }
 
   stop(): Usage {
@@ -93,6 +107,6 @@ export class Sampler {
     this.sample();
     if (this.withChildren) this.track(descendants(this.pid, 'node'));
     const cpu = this.pids.reduce((sum, p) => sum + Math.max(0, cpuMs(p) - (this.cpuStart.get(p) ?? 0)), 0);
-    return { peakRssMiB: this.peakKiB / 1024, cpuMs: cpu };
+    return { peakRssMiB: this.peakMiB, cpuMs: cpu };
   }
 }

@@ -90,6 +90,12 @@ class StreamListener implements Listener, OpenStream {
   }
 }
 
+/** The caller a stream acts for (none under --auth=none) and when its token expires (ms). */
+function callerOf(ctx: Context): { identity?: { user: string; token: string }; expiresAt?: number } {
+  const identity = ctx.state.request.identity as { user: string; token: string } | undefined;
+  return { identity, expiresAt: identity?.token ? tokenExpiry(identity.token) : undefined };
+}
+
 export function eventHandlers(dispatcher: CommandDispatcher, hub: EventHub) {
   const observer = hub.observer;
   const onSent = (type: string) => observer?.eventSent(type as never);
@@ -122,8 +128,7 @@ export function eventHandlers(dispatcher: CommandDispatcher, hub: EventHub) {
     /** GET /v1/events */
     async events(ctx: Context): Promise<void> {
       const filter = validate(eventsQuery, ctx.query, 'query');
-      const identity = ctx.state.request.identity as { user: string; token: string } | undefined;
-      const expiresAt = identity?.token ? tokenExpiry(identity.token) : undefined;
+      const { identity, expiresAt } = callerOf(ctx);
       const listener = new StreamListener(hub.feed(identity), eventPredicate(filter), onSent, onDropped, identity, expiresAt);
       const { sse, reset } = await open(ctx, listener, lastEventId(ctx), () => listener);
       if (reset) {
@@ -147,8 +152,8 @@ export function eventHandlers(dispatcher: CommandDispatcher, hub: EventHub) {
         const reader = { user: ctx.state.request.identity?.user ?? gatewayReader().user };
         // Every check of the plain read, before anything is streamed (403 / 404 as JSON).
         const first = await openForFollow(job, stream, reader);
-        const identity = ctx.state.request.identity as { user: string; token: string } | undefined;
-        const follower = new FollowListener(hub.feed(identity), job.job_id, job.source === 'accounting' || FINISHED_STATES.has(job.state), identity, identity?.token ? tokenExpiry(identity.token) : undefined);
+        const { identity, expiresAt } = callerOf(ctx);
+        const follower = new FollowListener(hub.feed(identity), job.job_id, job.source === 'accounting' || FINISHED_STATES.has(job.state), identity, expiresAt);
         let sse: SseResponse;
         try {
           ({ sse } = await open(ctx, follower, undefined, () => follower));

@@ -6,8 +6,9 @@
  * 10,000 jobs (served by the test in place of the gateway's list) are measured. Screenshots go to
  * .test-output/ (git-ignored), or to docs/ with SR_SCREENSHOTS=docs (the README shows docs/dashboard.png).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT, startGateway, type Gateway } from '../support/gateway.js';
 import { availableExecutors } from '../support/executors.js';
@@ -86,7 +87,11 @@ describe('the dashboard in Chromium', () => {
 
   it('shows a job submitted through the API, its name as text, its state changing without a reload, and follows its output', async () => {
     const name = `<img src=x onerror="window.srPwned=1">${uniqueName('watch')}`;
-    const script = '#!/bin/bash\necho "line 1"\nsleep 6\necho "line 2"\nsleep 6\necho finished\n';
+    // The job writes its first line, then waits for the test to create \`go\` (at most 90 s): the
+    // page must show that line while the job still runs, however slow the machine is.
+    const go = join(mkdtempSync(join(tmpdir(), 'sr-dashboard-')), 'go');
+    chmodSync(dirname(go), 0o755);
+    const script = `#!/bin/bash\necho "line 1"\nfor i in $(seq 900); do [ -e ${go} ] && break; sleep 0.1; done\necho "line 2"\necho finished\n`;
     const { job_id: id } = await api('POST', '/v1/jobs', { script, name, time_limit: 2, hold: true });
     await row(page, id).locator('td', { hasText: 'PENDING' }).waitFor({ timeout: 20_000 });
     await expect(row(page, id).locator('td.name').textContent()).resolves.toBe(name);
@@ -98,7 +103,8 @@ describe('the dashboard in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe(`Job ${id} · ${name}`);
     const output = page.locator('#output');
     await output.filter({ hasText: 'line 1' }).waitFor({ timeout: 30_000 });
-    expect(await output.textContent()).not.toContain('finished'); // followed while it runs, not read once at the end
+    expect(await output.textContent()).toBe('line 1\n'); // followed while it runs, not read once at the end
+    writeFileSync(go, '');
     await output.filter({ hasText: 'finished' }).waitFor({ timeout: 40_000 });
     expect(await output.textContent()).toBe('line 1\nline 2\nfinished\n');
     await page.locator('dl.fields dd', { hasText: 'COMPLETED' }).waitFor({ timeout: 20_000 });

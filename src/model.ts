@@ -374,7 +374,7 @@ export interface AccountingPing {
  */
 export interface JobValidation {
   will_run: boolean;
-  /** When it would start (now, or later behind other jobs or its begin time). */
+  /** When it would start (now, or later behind other jobs or its begin time); null when Slurm's estimate is past year 9999 (behind a job without an end). */
   start_time: string | null;
   nodes: string | null;
   partition: string | null;

@@ -22,10 +22,17 @@ export function positiveOrNull(n: number | null): number | null {
   return n === null || n <= 0 || n >= 65534 ? null : n;
 }
 
-/** Epoch seconds (SLURM_TIME_FORMAT=%s) to ISO 8601 UTC; 0 and placeholders are null. */
-export function epochToIso(value: string | undefined): string | null {
-  const n = optionalInt(value);
-  return n === null || n <= 0 ? null : new Date(n * 1000).toISOString();
+/**
+ * The last second RFC 3339 can write, 9999-12-31T23:59:59Z. Slurm's estimates can lie beyond it:
+ * a start behind a running job without an end is about now + 2^32 minutes (year 10193, seen from
+ * `sbatch --test-only` and slurm_job_will_run2 on a busy node). Such a time is not known: null.
+ */
+const LAST_WRITABLE_SECOND = 253_402_300_799;
+
+/** Epoch seconds (SLURM_TIME_FORMAT=%s) to ISO 8601 UTC; 0, placeholders and times past year 9999 are null. */
+export function epochToIso(value: string | number | undefined): string | null {
+  const n = typeof value === 'number' ? value : optionalInt(value);
+  return n === null || n <= 0 || n > LAST_WRITABLE_SECOND ? null : new Date(n * 1000).toISOString();
 }
 
 /**

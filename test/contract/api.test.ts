@@ -9,6 +9,7 @@ import request, { DOCUMENT } from '../support/openapi.js';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
 import { FINISHED, uniqueName, waitForJob } from '../support/slurm.js';
 import { availableExecutors } from '../support/executors.js';
+import { parsePrometheus, sample } from '../support/prometheus.js';
 
 const HELD = { script: '#!/bin/bash\nsleep 300\n', hold: true, time_limit: 5 };
 
@@ -273,9 +274,22 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
   });
 
   describe('bad input gets a clear 4xx and changes nothing', () => {
-    // The newest job id: a job created by a refused request would raise it (a plain count would
-    // also move when the controller purges finished jobs after MinJobAge).
-    const newestJobId = async () => Math.max(0, ...(await request(gateway.url).get('/v1/jobs').expect(200)).body.jobs.map((j: { job_id: number }) => j.job_id));
+    // "Changes nothing", checked two ways that other suites sharing the cluster cannot disturb:
+    // the gateway ran no submission (its own count of jobs.submit commands, any outcome, did not
+    // move), and no job carries the name or the working directory the refused body asked for.
+    // (/metrics is Prometheus text, outside the OpenAPI document the checked agent holds answers to.)
+    const submissionsRun = async () => sample(parsePrometheus(await (await fetch(`${gateway.url}/metrics`)).text()), 'scheduler_rest_commands_total', { kind: 'jobs.submit' });
+    const marked = (body: Record<string, unknown>, field: string) => ({
+      ...body,
+      ...(field === 'name' ? {} : { name: uniqueName('refused') }),
+      ...(field === 'working_directory' ? {} : { working_directory: mkdtempSync(join(tmpdir(), 'sr-refused-')) }),
+    });
+    const createdNothing = async (before: number, body?: Record<string, unknown>) => {
+      expect(await submissionsRun()).toBe(before);
+      if (!body) return;
+      const jobs: Array<{ name: string; working_directory: string | null }> = (await request(gateway.url).get('/v1/jobs').expect(200)).body.jobs;
+      expect(jobs.filter((j) => j.name === body.name || j.working_directory === body.working_directory)).toEqual([]);
+    };
 
     it.each([
       ['no script', { name: 'x' }, 'script'],
@@ -291,22 +305,23 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
       ['a bad array spec', { ...HELD, array: '1-3; rm' }, 'array'],
       ['a bad dependency', { ...HELD, dependency: 'afterok:1 && x' }, 'dependency'],
     ])('POST /v1/jobs with %s is 400 naming the field', async (_what, body, field) => {
-      const before = await newestJobId();
-      const res = await request(gateway.url).post('/v1/jobs').send(body).expect(400);
+      const before = await submissionsRun();
+      const sent = marked(body, field);
+      const res = await request(gateway.url).post('/v1/jobs').send(sent).expect(400);
       expect(res.body.error.code).toBe('invalid_request');
       expect(JSON.stringify(res.body.error)).toContain(field);
-      expect(await newestJobId()).toBe(before);
+      await createdNothing(before, sent);
     });
 
     it('rejects invalid JSON (400), non-JSON bodies (415) and bodies over the limit (413)', async () => {
-      const before = await newestJobId();
+      const before = await submissionsRun();
       const bad = await request(gateway.url).post('/v1/jobs').set('Content-Type', 'application/json').send('{"script": ').expect(400);
       expect(bad.body.error.code).toBe('invalid_request');
       const form = await request(gateway.url).post('/v1/jobs').set('Content-Type', 'text/plain').send('#!/bin/sh').expect(415);
       expect(form.body.error.code).toBe('unsupported_media_type');
       const huge = await request(gateway.url).post('/v1/jobs').send({ script: `#!/bin/sh\n#${'x'.repeat(3 * 1024 * 1024)}` }).expect(413);
       expect(huge.body.error.code).toBe('payload_too_large');
-      expect(await newestJobId()).toBe(before);
+      await createdNothing(before);
     });
 
     it('validates ids, signals and filters', async () => {
@@ -331,10 +346,12 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
     });
 
     it('answers 502 with Slurm\'s reason when the scheduler refuses a submission', async () => {
-      const before = await newestJobId();
-      const res = await request(gateway.url).post('/v1/jobs').send({ ...HELD, partition: 'no_such_partition' }).expect(502);
+      const sent = marked({ ...HELD, partition: 'no_such_partition' }, 'partition');
+      const before = await submissionsRun();
+      const res = await request(gateway.url).post('/v1/jobs').send(sent).expect(502);
       expect(res.body.error).toMatchObject({ code: 'scheduler_rejected', message: expect.stringMatching(/invalid partition/i) });
-      expect(await newestJobId()).toBe(before);
+      // The gateway did submit (and the count shows it), Slurm refused: no job carries its name or directory.
+      await createdNothing(before + 1, sent);
     });
 
     it('answers 409 when the job state forbids the action', async () => {

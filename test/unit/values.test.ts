@@ -14,6 +14,11 @@ describe('Slurm value parsing', () => {
     expect(epochToIso('1763789400')).toBe('2025-11-22T05:30:00.000Z');
     expect(epochToIso('0')).toBeNull();
     expect(epochToIso('N/A')).toBeNull();
+    // Past year 9999 RFC 3339 has no way to write it (toISOString would give "+010193-…"): not known.
+    // 259,494,179,961 (+010193-01-15T20:39:21Z) is a start `sbatch --test-only` answered on a busy node.
+    expect(epochToIso('259494179961')).toBeNull();
+    expect(epochToIso(253402300799)).toBe('9999-12-31T23:59:59.000Z');
+    expect(epochToIso(253402300800)).toBeNull();
     expect(optionalInt('(null)')).toBeNull();
   });
 

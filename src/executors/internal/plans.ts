@@ -18,7 +18,7 @@ import { parseJobSpec } from './squeue.js';
 import { jobDescriptor } from './submit.js';
 import { JOB_ID_SHAPE } from '../../slurm/job-ids.js';
 import { sigName2Num } from '../../slurm/signals.js';
-import { timeStr2Mins } from '../../slurm/values.js';
+import { epochToIso, timeStr2Mins } from '../../slurm/values.js';
 import { call, errnoOf, must, type Plan, type PlanEnv, type Step } from './plan.js';
 import { findJob, listJobs, loadJobs } from './job-reads.js';
 import { getUser, listAccounts, listQos } from './assoc-plans.js';
@@ -116,7 +116,7 @@ function* validateJob(s: JobSubmission, env: PlanEnv): Plan<JobValidation> {
     const answer = yield* call('will_run', jobDescriptor(s, env.submit, c));
     return {
       will_run: true,
-      start_time: answer.start_time > 0 ? new Date(answer.start_time * 1000).toISOString() : null,
+      start_time: epochToIso(answer.start_time),
       nodes: answer.node_list,
       partition: answer.part_name,
       cpus: answer.proc_cnt,

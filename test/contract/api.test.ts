@@ -9,7 +9,7 @@ import request, { DOCUMENT } from '../support/openapi.js';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
 import { FINISHED, uniqueName, waitForJob } from '../support/slurm.js';
 import { availableExecutors } from '../support/executors.js';
-import { parsePrometheus, sample } from '../support/prometheus.js';
+import { commandsRun } from '../support/prometheus.js';
 
 const HELD = { script: '#!/bin/bash\nsleep 300\n', hold: true, time_limit: 5 };
 
@@ -277,8 +277,7 @@ describe.each(modes().filter((m) => availableExecutors().includes(m.executor)))(
     // "Changes nothing", checked two ways that other suites sharing the cluster cannot disturb:
     // the gateway ran no submission (its own count of jobs.submit commands, any outcome, did not
     // move), and no job carries the name or the working directory the refused body asked for.
-    // (/metrics is Prometheus text, outside the OpenAPI document the checked agent holds answers to.)
-    const submissionsRun = async () => sample(parsePrometheus(await (await fetch(`${gateway.url}/metrics`)).text()), 'scheduler_rest_commands_total', { kind: 'jobs.submit' });
+    const submissionsRun = () => commandsRun(gateway.url, 'jobs.submit');
     const marked = (body: Record<string, unknown>, field: string) => ({
       ...body,
       ...(field === 'name' ? {} : { name: uniqueName('refused') }),

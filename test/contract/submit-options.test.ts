@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import request from '../support/openapi.js';
 import { modes, startGateway, type Gateway } from '../support/gateway.js';
 import { uniqueName } from '../support/slurm.js';
+import { commandsRun } from '../support/prometheus.js';
 
 const scontrol = (id: number) => execFileSync('scontrol', ['show', 'job', String(id)], { encoding: 'utf8' });
 const OPTIONS = {
@@ -65,18 +66,22 @@ describe.each(modes())('submit options ($executor:$application)', ({ executor, a
   });
 
   it('bad values are 400 naming the field, and submit nothing', async () => {
-    const before = execFileSync('squeue', ['-h', '-t', 'all', '-o', '%i'], { encoding: 'utf8' }).split('\n').length;
+    // Nothing submitted: the gateway ran no submission, and no job has this test's name (other
+    // suites share the cluster, so the queue's length is no measure).
+    const before = await commandsRun(gateway.url, 'jobs.submit');
+    const name = uniqueName('refused-option');
     for (const [field, value] of [
       ['mail_user', '-oProxyCommand=x'], ['mail_user', 'a b'], ['gres', 'gpu:1;rm'], ['constraint', 'fast;ssd'], ['licenses', 'matlab:one'],
       ['begin_time', '2030-01-01T00:00:00'], ['mail_type', ['SOMETIMES']], ['gpus', 0], ['memory_per_cpu', -1], ['reservation', '-x'],
     ] as const) {
-      const res = await request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', hold: true, [field]: value });
+      const res = await request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', name, hold: true, [field]: value });
       expect([field, res.status, res.body.error?.code]).toEqual([field, 400, 'invalid_request']);
       expect(JSON.stringify(res.body.error.details)).toContain(field);
     }
-    const both = await request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', memory_per_cpu: 100, memory_per_node: 100 });
+    const both = await request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', name, memory_per_cpu: 100, memory_per_node: 100 });
     expect(both.status).toBe(400);
-    expect(execFileSync('squeue', ['-h', '-t', 'all', '-o', '%i'], { encoding: 'utf8' }).split('\n').length).toBe(before);
+    expect(await commandsRun(gateway.url, 'jobs.submit')).toBe(before);
+    expect(execFileSync('squeue', ['-h', '-t', 'all', '--name', name, '-o', '%i'], { encoding: 'utf8' })).toBe('');
   });
 });
 

@@ -105,7 +105,13 @@ describe('coalescing (the default)', () => {
     const log = join(tmp(), 'coalesce.log');
     writeFileSync(log, '');
     gateway = await startGateway([`--application=${application}`, '--parallel=2', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, log, 0.5)}`]);
-    const answers = await Promise.all(Array.from({ length: 8 }, () => request(gateway!.url).get('/v1/jobs?state=PENDING,RUNNING')));
+    // This test's own held job: other suites sharing the cluster change the rest of the queue
+    // between two shared calls, and the answers are compared.
+    const name = `coalesce-${application}-${process.pid}`;
+    const held = execFileSync('sbatch', ['--parsable', '--hold', '-J', name, '-t', '5', '-o', '/dev/null', '--wrap', 'sleep 60'], { encoding: 'utf8' }).trim();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => request(gateway!.url).get(`/v1/jobs?state=PENDING,RUNNING&name=${name}`)));
+    execFileSync('scancel', [held]);
+    expect(answers[0]!.body.jobs.map((j: { job_id: number }) => j.job_id)).toEqual([Number(held)]);
     expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
     // Inline blocks the event loop during a call, so requests that arrive meanwhile are read

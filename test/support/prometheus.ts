@@ -25,3 +25,14 @@ export function sample(families: Family[], name: string, labels: Record<string, 
   }
   return total;
 }
+
+/**
+ * How many scheduler commands of one kind a gateway has run (scheduler_rest_commands_total, any
+ * outcome). A refused request must leave it where it was: proof that nothing reached Slurm, which
+ * other suites submitting to the same cluster meanwhile cannot disturb.
+ */
+export async function commandsRun(url: string, kind: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`);
+  if (!res.ok) throw new Error(`GET /metrics: ${res.status}`);
+  return sample(parsePrometheus(await res.text()), 'scheduler_rest_commands_total', { kind });
+}

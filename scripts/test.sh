@@ -24,12 +24,22 @@ if (( $# > 0 )); then exec npx jest --runInBand "$@"; fi
 # (sdiag) or measure RSS growth would disturb, or be disturbed by, a neighbour: they run alone,
 # after the others (whether the first pass failed or not; the exit status is the first failure's).
 alone=(
-  test/integration/accounting.test.ts    # MinJobAge=2 in slurm.conf: everyone's ended jobs would vanish
-  test/integration/ended-output.test.ts  # MinJobAge=2 in slurm.conf: everyone's ended jobs would vanish
-  test/integration/accounts-api.test.ts  # limits on the normal QOS that every suite submits with
-  test/integration/events.test.ts        # counts job-info RPCs in sdiag
-  test/internal/memory.test.ts           # RSS growth: beside a neighbour, one of its rounds grew 78 MiB
+  # slurm.conf or slurmdbd.conf changed and reconfigured (two at once would also restore each
+  # other's edits): MinJobAge=2 would purge everyone's ended jobs, PrivateData hides jobs,
+  # reservations, history or users from the alice and bob of the security suites.
+  test/integration/accounting.test.ts test/integration/ended-output.test.ts test/internal/accounting.test.ts
+  test/security/events-identity.test.ts test/security/resources-identity.test.ts
+  test/security/history-privacy.test.ts test/security/accounts-privacy.test.ts
+  # limits set on the normal QOS, which every suite submits with
+  test/integration/accounts-api.test.ts test/internal/assoc-parity.test.ts
+  test/integration/events.test.ts  # counts job-info RPCs in sdiag
+  test/internal/memory.test.ts     # RSS growth: beside a neighbour, one of its rounds grew 78 MiB
 )
+# A suite that reconfigures the cluster or changes the normal QOS and is not in the list would
+# disturb its neighbours in the first pass: refuse to start.
+for suite in $(grep -rlE "reconfigure|'modify', 'qos'" test --include='*.test.ts' | grep -v '^test/faults/'); do
+  [[ " ${alone[*]} " == *" $suite "* ]] || { echo "scripts/test.sh: $suite changes the cluster's configuration; add it to the suites that run alone" >&2; exit 1; }
+done
 ignore=(/node_modules/ "<rootDir>/test/faults/")
 for suite in "${alone[@]}"; do ignore+=("<rootDir>/${suite}"); done
 shared=0

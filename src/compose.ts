@@ -76,7 +76,7 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
   const dispatcher = new RememberedOutputPaths(coalesced);
   // #15: one poll per identity with a stream open, through the same dispatcher as every request.
   events = new EventHub(schedulerPoll(dispatcher, options.timeoutMs, logger), {
-    intervalMs: options.events.pollMs, capacity: options.events.buffer, maxStreams: options.events.maxStreams,
+    intervalMs: options.events.pollMs, capacity: options.events.buffer, maxStreams: options.events.maxStreams, maxStreamsPerUser: options.events.maxStreamsPerUser,
   }, metrics);
   return {
     logger,

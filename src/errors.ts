@@ -34,6 +34,7 @@ export const ERROR_TABLE = {
   worker_crashed: { status: 503, message: 'The worker running this request died; retry' },
   shutting_down: { status: 503, message: 'The gateway is shutting down' },
   too_many_streams: { status: 503, message: 'Too many event streams are open; retry later' },
+  too_many_user_streams: { status: 429, message: 'You have too many event streams open; close one and retry' },
   deadline_exceeded: { status: 504, message: 'The scheduler did not answer before the deadline' },
   client_closed_request: { status: 499, message: 'The client closed the request before it started' },
   internal_error: { status: 500, message: 'Internal error' },

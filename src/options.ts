@@ -56,6 +56,8 @@ export interface GatewayOptions {
 export interface EventOptions {
   /** Streams open at once, events and follows together; then 503 too_many_streams. */
   maxStreams: number;
+  /** One user's streams open at once under --auth=jwt; then 429 too_many_user_streams. */
+  maxStreamsPerUser: number;
   /** Milliseconds between two polls of a feed (one per identity with a stream open). */
   pollMs: number;
   /** Events each feed keeps, for Last-Event-ID and for readers that lag. */
@@ -162,6 +164,7 @@ export function buildParser(argv: string[]) {
     .option('page-limit', { type: 'number', default: defaults['page-limit'], describe: 'Page size of lists without ?limit= (0: whole lists)' })
     // #15: live streams (src/events/)
     .option('events-max-streams', { default: defaults['events-max-streams'], describe: 'Event and output-follow streams open at once; then 503' })
+    .option('events-max-streams-per-user', { default: defaults['events-max-streams-per-user'], describe: "One user's event and output-follow streams open at once (--auth=jwt); then 429" })
     .option('events-poll', { default: defaults['events-poll'], describe: 'Seconds between two scheduler polls behind GET /v1/events (one poll per caller with a stream open)' })
     .option('events-buffer', { default: defaults['events-buffer'], describe: 'Events kept per caller for Last-Event-ID and for slow readers (a reader further behind is dropped)' })
     .option('slurm-bin-dir', { type: 'string', describe: 'Directory of sbatch, squeue, … (default: PATH)' })
@@ -298,6 +301,7 @@ export function parseOptions(argv: string[]): GatewayOptions | 'help' | 'version
     http: httpOptions(args, argv),
     events: {
       maxStreams: integer('events-max-streams', args['events-max-streams'], 1, 1_000_000, argv),
+      maxStreamsPerUser: integer('events-max-streams-per-user', args['events-max-streams-per-user'], 1, 1_000_000, argv),
       pollMs: seconds('events-poll', args['events-poll'], 0.1, 3600, argv),
       buffer: integer('events-buffer', args['events-buffer'], 1, 1_000_000, argv),
     },

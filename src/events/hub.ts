@@ -15,6 +15,12 @@ export interface EventHubOptions {
   capacity: number;
   /** Streams open at once (events and follows together); then 503 too_many_streams. */
   maxStreams: number;
+  /**
+   * One user's streams open at once; then 429 too_many_user_streams, so that one caller cannot
+   * hold every stream. Only identified callers count (--auth=jwt): under --auth=none every
+   * caller is the gateway's user and only `maxStreams` applies. @default maxStreams
+   */
+  maxStreamsPerUser?: number;
   /** Milliseconds between heartbeats (an SSE comment). @default 15000 */
   heartbeatMs?: number;
   /** Milliseconds a feed with no listener keeps its ring and last poll, for reconnects. @default 60000 */
@@ -42,17 +48,20 @@ export class EventHub implements EventIds {
   readonly #options: Required<EventHubOptions>;
   readonly #feeds = new Map<string, Feed>();
   readonly #streams = new Set<OpenStream>();
+  /** Open streams by user (identified callers only). */
+  readonly #perUser = new Map<string, number>();
   #id: number;
   #heartbeat?: NodeJS.Timeout;
   #closed = false;
 
   /** @throws TypeError on an option out of range */
   constructor(poll: Poll, options: EventHubOptions, readonly observer?: EventObserver) {
-    for (const name of ['intervalMs', 'capacity', 'maxStreams'] as const) {
-      if (!(Number.isInteger(options[name]) && options[name] >= 1)) throw new TypeError(`Expected ${name} to be an integer >= 1, got ${options[name]}`);
+    this.#options = { heartbeatMs: 15_000, retainMs: 60_000, firstId: Date.now(), maxStreamsPerUser: options.maxStreams, ...options };
+    for (const name of ['intervalMs', 'capacity', 'maxStreams', 'maxStreamsPerUser'] as const) {
+      const value = this.#options[name];
+      if (!(Number.isInteger(value) && value >= 1)) throw new TypeError(`Expected ${name} to be an integer >= 1, got ${value}`);
     }
     this.#poll = poll;
-    this.#options = { heartbeatMs: 15_000, retainMs: 60_000, firstId: Date.now(), ...options };
     this.#id = this.#options.firstId;
   }
 
@@ -77,21 +86,34 @@ export class EventHub implements EventIds {
   }
 
   /**
-   * Counts a stream against `maxStreams`; the returned function releases it.
-   * @throws GatewayError too_many_streams (503) at the bound, shutting_down once stopping
+   * Counts a stream against `maxStreams`, and against `maxStreamsPerUser` for an identified
+   * caller; the returned function releases it (once, however often it is called).
+   * @throws GatewayError too_many_user_streams (429) at the caller's bound, too_many_streams (503)
+   *   at the gateway's, shutting_down once stopping
    */
-  admit(stream: OpenStream): () => void {
+  admit(stream: OpenStream, identity?: { user: string }): () => void {
     if (this.#closed) throw new GatewayError('shutting_down', 'The gateway is stopping; reconnect (another replica, or this one once restarted)', { retryAfter: 5 });
+    const user = identity?.user;
+    const mine = user === undefined ? 0 : this.#perUser.get(user) ?? 0;
+    if (user !== undefined && mine >= this.#options.maxStreamsPerUser) {
+      throw new GatewayError('too_many_user_streams', `You have ${mine} streams open, the most one user may (--events-max-streams-per-user); close one and retry`, { retryAfter: 5 });
+    }
     if (this.#streams.size >= this.#options.maxStreams) {
       throw new GatewayError('too_many_streams', `${this.#options.maxStreams} streams are open, the most this gateway allows (--events-max-streams); retry later`, { retryAfter: 5 });
     }
     this.#streams.add(stream);
+    if (user !== undefined) this.#perUser.set(user, mine + 1);
     if (!this.#heartbeat) {
       this.#heartbeat = setInterval(() => { for (const s of this.#streams) s.heartbeat(); }, this.#options.heartbeatMs);
       this.#heartbeat.unref();
     }
     return () => {
-      this.#streams.delete(stream);
+      if (!this.#streams.delete(stream)) return;
+      if (user !== undefined) {
+        const left = (this.#perUser.get(user) ?? 1) - 1;
+        if (left > 0) this.#perUser.set(user, left);
+        else this.#perUser.delete(user);
+      }
       if (this.#streams.size === 0) { clearInterval(this.#heartbeat); this.#heartbeat = undefined; }
     };
   }

@@ -103,10 +103,10 @@ export function eventHandlers(dispatcher: CommandDispatcher, hub: EventHub) {
 
   /**
    * Opens a stream slot and joins the caller's feed; answers the error as JSON when that fails
-   * (503 too_many_streams, or the first poll's error). Ends the stream when the token expires.
+   * (429 too_many_user_streams, 503 too_many_streams, or the first poll's error). Ends the stream when the token expires.
    */
-  async function open(ctx: Context, listener: Listener & { readonly feed: Feed; readonly expiresAt?: number }, resumeFrom: number | undefined, streamOf: () => OpenStream) {
-    const release = hub.admit(streamOf());
+  async function open(ctx: Context, listener: Listener & { readonly feed: Feed; readonly expiresAt?: number; readonly identity?: { user: string } }, resumeFrom: number | undefined, streamOf: () => OpenStream) {
+    const release = hub.admit(streamOf(), listener.identity);
     let joined = false;
     try {
       const { reset } = await listener.feed.join(listener, resumeFrom);

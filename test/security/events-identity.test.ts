@@ -105,4 +105,30 @@ describe.each(availableExecutors().filter((e) => modes().some((m) => m.executor 
     expect(short.status).toBe(200);
     expect(await short.closed).toBe('end');
   });
+
+  it("one user cannot hold every stream: alice's third is 429 too_many_user_streams, bob still gets his, and a closed one frees her slot", async () => {
+    const small = await startServiceGateway(executor, 'thread', ['--events-poll=0.5', '--events-max-streams=10', '--events-max-streams-per-user=2']);
+    const mine: SseStream[] = [];
+    try {
+      const headers = { alice: await as('alice'), bob: await as('bob') };
+      const openOn = async (user: 'alice' | 'bob') => { const s = await openSse(small.url, '/v1/events', headers[user]); mine.push(s); return s; };
+      const [first, second] = [await openOn('alice'), await openOn('alice')];
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const third = await openOn('alice');
+      expect([third.status, third.body.error.code, third.headers['retry-after']]).toEqual([429, 'too_many_user_streams', '5']);
+      expect((await openOn('bob')).status).toBe(200);
+      first.close();
+      await first.closed;
+      // The gateway sees the close when the socket ends; the slot is back within a moment.
+      let again: SseStream | undefined;
+      for (let i = 0; i < 50 && again?.status !== 200; i++) {
+        again = await openOn('alice');
+        if (again.status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(again?.status).toBe(200);
+    } finally {
+      for (const s of mine) s.close();
+      await small.stop();
+    }
+  });
 });

@@ -143,4 +143,29 @@ describe('EventHub and Feed', () => {
     expect(b.got.at(-1)).toBe('end');
     expect(() => hub.admit(new Recorder(hub))).toThrow(expect.objectContaining({ code: 'shutting_down' }));
   });
+
+  it("bounds one user's streams (429 too_many_user_streams) without touching another user's, and not under --auth=none", () => {
+    const { poll } = cluster();
+    hub = new EventHub(poll, { intervalMs: 1000, capacity: 10, maxStreams: 5, maxStreamsPerUser: 2, firstId: 0 });
+    const [alice, bob] = [{ user: 'alice' }, { user: 'bob' }];
+    const first = hub.admit(new Recorder(hub), alice);
+    hub.admit(new Recorder(hub), alice);
+    let refused: unknown;
+    try { hub.admit(new Recorder(hub), alice); } catch (error) { refused = error; }
+    expect(refused).toMatchObject({ code: 'too_many_user_streams', status: 429, retryAfter: 5 });
+    expect(hub.streams).toBe(2); // the refused one holds no slot
+    hub.admit(new Recorder(hub), bob);
+    // A release counts once, however often it is called: alice gets exactly one slot back.
+    first();
+    first();
+    hub.admit(new Recorder(hub), alice);
+    expect(() => hub.admit(new Recorder(hub), alice)).toThrow(expect.objectContaining({ code: 'too_many_user_streams' }));
+    // No identity (--auth=none: every caller is the gateway's user): only maxStreams.
+    hub.admit(new Recorder(hub));
+    hub.admit(new Recorder(hub));
+    expect(hub.streams).toBe(5);
+    expect(() => hub.admit(new Recorder(hub), { user: 'carol' })).toThrow(expect.objectContaining({ code: 'too_many_streams', status: 503 }));
+    expect(() => new EventHub(poll, { intervalMs: 1, capacity: 1, maxStreams: 1, maxStreamsPerUser: 0 })).toThrow(TypeError);
+    hub.close();
+  });
 });

@@ -89,7 +89,7 @@ const output = (stream: 'stdout' | 'stderr'): Operation => ({
   description: 'For the job\'s owner, when she could read the file herself; a byte range (default the first MiB, at most 8 MiB), streamed.',
   pathParams: id, query: outputQuery,
   answers: { 200: { description: 'The byte range and the file\'s size; with `follow=true`, a stream of Server-Sent Events (text/event-stream).', schema: r.jobOutput, also: { 'text/event-stream': r.eventStream } } },
-  errors: ['job_not_found', 'output_not_found', 'forbidden', 'too_many_streams', ...ACCOUNTING], dispatches: true,
+  errors: ['job_not_found', 'output_not_found', 'forbidden', 'too_many_streams', 'too_many_user_streams', ...ACCOUNTING], dispatches: true,
 });
 
 const list = (path: string, operationId: string, summary: string, tag: string, schema: z.ZodType, errors: ErrorCode[] = []): Operation => ({
@@ -180,7 +180,7 @@ export const OPERATIONS: Operation[] = [
     query: eventsQuery,
     headers: { 'Last-Event-ID': { schema: z.string().max(64), description: 'The id of the last event received: resume after it (or get `reset`).' } },
     answers: { 200: { description: 'An event stream (text/event-stream) that lasts until the client leaves, the token expires, or the gateway stops.', schema: r.eventStream, contentType: 'text/event-stream' } },
-    errors: ['too_many_streams'], dispatches: true,
+    errors: ['too_many_streams', 'too_many_user_streams'], dispatches: true,
   },
   {
     method: 'get', path: '/openapi.json', operationId: 'getOpenApiJson', tag: 'service', summary: 'This document (JSON)', public: true,

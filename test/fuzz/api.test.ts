@@ -5,7 +5,8 @@
  * metacharacters, deep nesting, very long strings, path traversal in URL paths and in output
  * locations (fields and #SBATCH lines), broken encodings, malformed HTTP. The properties:
  *
- * - no answer is a 500 and the gateway stays up (a final /v1/health answers 200);
+ * - no answer is a 500 and the gateway stays up (a final /v1/health answers 200), event streams
+ *   and output follows included (a stream that opens is closed at once);
  * - every error answer is JSON `{ error: { code, message, details? } }`;
  * - a refused submission creates no job: every generated submission carries this run's marker in
  *   its name and comment, and no job with the marker exists afterwards but those of valid requests;
@@ -361,6 +362,27 @@ function send(base: string, call: Call): Promise<Answer> {
   });
 }
 
+/** Like send(), but a 200 event stream is closed as soon as its headers arrive (its body never ends). */
+function sendForStream(base: string, call: Call): Promise<Answer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method: call.method, path: call.path, headers: call.headers, timeout: 40_000 }, (res) => {
+      if (res.statusCode === 200 && /^text\/event-stream/.test(String(res.headers['content-type']))) {
+        res.destroy();
+        resolve({ status: 200, headers: res.headers, text: '' });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer in 40 s to ${call.method} ${call.path.slice(0, 200)}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Never a 500; every error is JSON with the gateway's shape. */
 function expectSane(answer: Answer, call: Call): void {
   const where = `${call.method} ${call.path.slice(0, 300)} -> ${answer.status} ${answer.text.slice(0, 300)}`;
@@ -483,6 +505,25 @@ describe.each(availableExecutors())('fuzz: --executor=%s --application=thread', 
         expectSane(answer, c);
       }));
     }), params(400));
+  }, 180_000);
+
+  it('answers malformed event streams and output follows with a JSON 4xx or a stream, never a 500', async () => {
+    const EVENT_KEYS = ['types', 'user', 'job_id', 'partition', 'follow', 'offset', 'limit'];
+    const eventValue = fc.oneof(queryValue, fc.constantFrom('true', 'false', 'job.state', 'job.nope,node.state', 'job.submitted,,', '1,2,x', `${NOT_A_JOB}`, 'debug'));
+    const eventKey = fc.oneof({ arbitrary: fc.constantFrom(...EVENT_KEYS), weight: 3 }, { arbitrary: queryKey, weight: 1 });
+    const lastEventId = fc.option(fc.oneof(fc.constantFrom('-1', '0', '1e9', 'NaN', '99999999999999999999', ''), hostile.filter((h) => /^[\x20-\x7e]*$/.test(h))), { nil: undefined });
+    const streamCall = fc.tuple(
+      fc.constantFrom('/v1/events', `/v1/jobs/${own.job_id}/stdout`, `/v1/jobs/${own.job_id}/stderr`, `/v1/jobs/${NOT_A_JOB}/stdout`),
+      fc.array(fc.tuple(eventKey, eventValue), { maxLength: 4 }), fc.boolean(), lastEventId,
+    ).map(([path, pairs, follow, last]): Call => {
+      const q = [...(follow && path !== '/v1/events' ? [['follow', 'true']] : []), ...pairs].map(([k, v]) => `${k}=${v}`).join('&');
+      return { method: 'GET', path: q ? `${path}?${q}` : path, headers: last === undefined ? {} : { 'Last-Event-ID': last } };
+    });
+    await fc.assert(fc.asyncProperty(streamCall, async (c) => {
+      total++;
+      const answer = await sendForStream(url, c);
+      expectSane(answer, c);
+    }), params(300));
   }, 180_000);
 
   it('refuses malformed actions and updates on a held job of ours, which keeps every field', async () => {

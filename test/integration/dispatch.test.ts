@@ -90,6 +90,9 @@ describe.each(APPLICATIONS)('--application=%s', (application) => {
 describe.each(['coroutine', 'thread', 'process'] as const)('--application=%s with a full queue', (application) => {
   it('answers 503 queue_full with Retry-After beyond --queue-limit and serves the rest', async () => {
     gateway = await startGateway(['--no-coalesce', `--application=${application}`, '--parallel=1', '--queue-limit=1', `--slurm-bin-dir=${makeBinDir({ squeue: 'slow' }, undefined, 0.8)}`]);
+    // One read first, so the pool's worker is up: on a busy machine a worker process still
+    // starting holds the first request in the queue, and the burst would then find it full at once.
+    await request(gateway.url).get('/v1/jobs').expect(200);
     const answers = await Promise.all(Array.from({ length: 5 }, () => request(gateway!.url).get('/v1/jobs')));
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 503, 503, 503]);

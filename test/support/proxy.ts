@@ -21,8 +21,14 @@ export interface KillingProxy {
   close(): Promise<void>;
 }
 
-function pidOnPort(port: number): number | undefined {
-  const out = execFileSync('ss', ['-Htnp', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+/**
+ * The process at the client end of one connection to the relay: its local port and the relay's
+ * port together. A local port alone is not enough: Linux reuses an ephemeral port for connections
+ * to other destinations, and matching on it alone once killed another process on the machine (a
+ * fault-suite run beside this one).
+ */
+function pidOnPort(port: number, relayPort: number): number | undefined {
+  const out = execFileSync('ss', ['-Htnp', 'state', 'established', `( sport = :${port} and dport = :${relayPort} )`], { encoding: 'utf8' });
   const m = /pid=(\d+)/.exec(out);
   return m ? Number(m[1]) : undefined;
 }
@@ -46,7 +52,7 @@ export async function killingProxy(target: number): Promise<KillingProxy> {
     });
     upstream.on('data', (chunk: Buffer) => {
       if (!victim) { client.write(chunk); return; }
-      const pid = pidOnPort(clientPort);
+      const pid = pidOnPort(clientPort, (server.address() as AddressInfo).port);
       if (pid !== undefined) { killed.push(pid); process.kill(pid, 'SIGKILL'); }
       client.destroy();
       upstream.destroy();

@@ -204,6 +204,7 @@ stop_daemons() {
     if pid="$(daemon_pid "$name")"; then
       log "stopping $name (pid $pid)"
       kill -TERM "$pid" 2>/dev/null || true
+      kill -CONT "$pid" 2>/dev/null || true # one a fault test left stopped (SIGSTOP) handles TERM only once continued
       pids+=("$pid") names+=("$name")
     fi
     rm -f "$(pidfile "$name")" # unless alive, it is stale

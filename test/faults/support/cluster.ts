@@ -65,10 +65,15 @@ export function processState(pid: number): string | undefined {
   }
 }
 
-/** `cluster.sh up` for this cluster: starts what is not running and waits until it all answers. */
+/**
+ * `cluster.sh up` for this cluster: starts what is not running and waits until it all answers.
+ * Its own ports, from <dir>/port-base: a CLUSTER_PORT_BASE inherited from the environment (set
+ * for another cluster, as .ci/run's caller may) would move this one onto that one's ports.
+ */
 export async function clusterUp(): Promise<void> {
+  const dir = clusterDir();
   await run('bash', [join(ROOT, 'scripts/cluster.sh'), 'up'], {
-    env: { ...process.env, CLUSTER_DIR: clusterDir() },
+    env: { ...process.env, CLUSTER_DIR: dir, CLUSTER_PORT_BASE: readFileSync(join(dir, 'port-base'), 'utf8').trim() },
     timeout: 150_000,
   });
 }

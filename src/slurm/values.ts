@@ -32,7 +32,7 @@ const LAST_WRITABLE_SECOND = 253_402_300_799;
 /** Epoch seconds (SLURM_TIME_FORMAT=%s) to ISO 8601 UTC; 0, placeholders and times past year 9999 are null. */
 export function epochToIso(value: string | number | undefined): string | null {
   const n = typeof value === 'number' ? value : optionalInt(value);
-  return n === null || n <= 0 || n > LAST_WRITABLE_SECOND ? null : new Date(n * 1000).toISOString();
+  return n === null || !Number.isFinite(n) || n <= 0 || n > LAST_WRITABLE_SECOND ? null : new Date(n * 1000).toISOString();
 }
 
 /**

@@ -19,6 +19,7 @@ describe('Slurm value parsing', () => {
     expect(epochToIso('259494179961')).toBeNull();
     expect(epochToIso(253402300799)).toBe('9999-12-31T23:59:59.000Z');
     expect(epochToIso(253402300800)).toBeNull();
+    expect(epochToIso(Number.NaN)).toBeNull(); // a number that is none: null, not toISOString's RangeError
     expect(optionalInt('(null)')).toBeNull();
   });
 

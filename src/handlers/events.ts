@@ -105,8 +105,8 @@ export function eventHandlers(dispatcher: CommandDispatcher, hub: EventHub) {
    * Opens a stream slot and joins the caller's feed; answers the error as JSON when that fails
    * (429 too_many_user_streams, 503 too_many_streams, or the first poll's error). Ends the stream when the token expires.
    */
-  async function open(ctx: Context, listener: Listener & { readonly feed: Feed; readonly expiresAt?: number; readonly identity?: { user: string } }, resumeFrom: number | undefined, streamOf: () => OpenStream) {
-    const release = hub.admit(streamOf(), listener.identity);
+  async function open(ctx: Context, listener: Listener & OpenStream & { readonly feed: Feed; readonly expiresAt?: number; readonly identity?: { user: string } }, resumeFrom: number | undefined) {
+    const release = hub.admit(listener, listener.identity);
     let joined = false;
     try {
       const { reset } = await listener.feed.join(listener, resumeFrom);
@@ -130,7 +130,7 @@ export function eventHandlers(dispatcher: CommandDispatcher, hub: EventHub) {
       const filter = validate(eventsQuery, ctx.query, 'query');
       const { identity, expiresAt } = callerOf(ctx);
       const listener = new StreamListener(hub.feed(identity), eventPredicate(filter), onSent, onDropped, identity, expiresAt);
-      const { sse, reset } = await open(ctx, listener, lastEventId(ctx), () => listener);
+      const { sse, reset } = await open(ctx, listener, lastEventId(ctx));
       if (reset) {
         const id = hub.next();
         sse.write(frameOf(id, { type: 'reset', time: new Date().toISOString(), reason: 'The Last-Event-ID is older than the events this gateway keeps, or unknown to it: read GET /v1/jobs (and /v1/nodes, /v1/partitions) again, then apply the events that follow' }));
@@ -156,7 +156,7 @@ export function eventHandlers(dispatcher: CommandDispatcher, hub: EventHub) {
         const follower = new FollowListener(hub.feed(identity), job.job_id, job.source === 'accounting' || FINISHED_STATES.has(job.state), identity, expiresAt);
         let sse: SseResponse;
         try {
-          ({ sse } = await open(ctx, follower, undefined, () => follower));
+          ({ sse } = await open(ctx, follower, undefined));
         } catch (error) {
           await first?.close();
           throw error;

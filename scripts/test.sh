@@ -21,8 +21,9 @@ if (( $# > 0 )); then exec npx jest --runInBand "$@"; fi
 # The whole suite in two passes. Most suites spend their time waiting for Slurm (a job to start,
 # slurmdbd's answer, a deadline to pass), so they share the cluster two at a time. The suites that
 # change the cluster's configuration (slurm.conf, the normal QOS), count the controller's RPCs
-# (sdiag) or measure RSS growth would disturb, or be disturbed by, a neighbour: they run alone,
-# after the others (whether the first pass failed or not; the exit status is the first failure's).
+# (sdiag), need the job table to stand still or measure RSS growth would disturb, or be disturbed
+# by, a neighbour: they run alone, after the others (whether the first pass failed or not; the
+# exit status is the first failure's).
 alone=(
   # slurm.conf or slurmdbd.conf changed and reconfigured (two at once would also restore each
   # other's edits): MinJobAge=2 would purge everyone's ended jobs, PrivateData hides jobs,
@@ -33,6 +34,7 @@ alone=(
   # limits set on the normal QOS, which every suite submits with
   test/integration/accounts-api.test.ts test/internal/assoc-parity.test.ts
   test/integration/events.test.ts  # counts job-info RPCs in sdiag
+  test/integration/http-serving.test.ts  # waits for slurmctld's job table to stay unchanged for a second
   test/internal/memory.test.ts     # RSS growth: beside a neighbour, one of its rounds grew 78 MiB
 )
 # A suite that reconfigures the cluster or changes the normal QOS and is not in the list would

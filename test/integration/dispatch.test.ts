@@ -137,7 +137,10 @@ describe('--application=process', () => {
     const res = await answer;
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('worker_crashed');
-    for (let i = 0; i < 4; i++) await request(gateway.url).get('/v1/partitions').expect(200);
+    for (let i = 0; i < 4; i++) {
+      const next = await request(gateway.url).get('/v1/partitions');
+      expect({ status: next.status, body: next.status === 200 ? 'ok' : next.body }).toEqual({ status: 200, body: 'ok' });
+    }
     process.kill(Number(tool), 'SIGKILL');
   });
 });

@@ -24,18 +24,7 @@ describe.each(combos)('--executor=$executor --application=$application under con
   it(`${SUBMITS} submits, ${SUBMITS} cancels and ${READS} reads, ${AT_ONCE} at a time`, async () => {
     const name = uniqueName(`load-${executor}-${application}`);
     const submit = () => request(gateway.url).post('/v1/jobs').send({ script: '#!/bin/sh\ntrue\n', name, hold: true, time_limit: 1 });
-    // A read answered 503 scheduler_unavailable (Slurm's own "unable to contact" or "timed out",
-    // seen once in CI with another suite and the fault suite on the same 2 cores) is retried
-    // after its Retry-After, as a client does; the retry must answer 200. Each is counted and shown.
-    let retried = 0;
-    const read = (path: string) => async () => {
-      const first = await request(gateway.url).get(path);
-      if (first.status !== 503 || first.body?.error?.code !== 'scheduler_unavailable' || first.headers['retry-after'] === undefined) return first;
-      retried++;
-      console.log(`${executor}:${application} GET ${path}: 503 ${first.body.error.message}; retried after ${first.headers['retry-after']} s`);
-      await new Promise((r) => setTimeout(r, Number(first.headers['retry-after']) * 1000));
-      return request(gateway.url).get(path);
-    };
+    const read = (path: string) => () => request(gateway.url).get(path);
     const reads = [read('/v1/jobs'), read(`/v1/jobs?name=${name}`), read('/v1/nodes'), read('/v1/partitions')];
     // Submits and reads interleaved.
     const first = await bounded([
@@ -58,7 +47,6 @@ describe.each(combos)('--executor=$executor --application=$application under con
     ], AT_ONCE);
     expect(second.slice(0, SUBMITS).map((r) => r.status)).toEqual(Array(SUBMITS).fill(202));
     for (const r of second.slice(SUBMITS)) expect([r.status, r.body?.error]).toEqual([200, undefined]);
-    expect(retried).toBeLessThan(READS / 100); // a rare overload, not a way of failing
 
     const after = (await request(gateway.url).get(`/v1/jobs?name=${name}`).expect(200)).body.jobs;
     expect(after).toHaveLength(SUBMITS);

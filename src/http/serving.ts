@@ -140,10 +140,14 @@ export function cacheControl(auth: AuthMode): Middleware {
 }
 
 /**
- * A strong ETag from the bytes of every 2xx body (streams excepted: job output), and 304 with no
+ * A strong ETag from the bytes of every 2xx body of a GET or HEAD (streams excepted: job output), and 304 with no
  * body when If-None-Match names it. Inside compression: the tag is that of the JSON, whatever the
  * content coding (`Vary: Accept-Encoding` is set by koa-compress).
  */
 export function conditionalGet(): Middleware[] {
-  return [conditional() as unknown as Middleware, etag() as unknown as Middleware];
+  const tag = etag() as unknown as Middleware;
+  // Only a GET (or HEAD) answer can be revalidated: hashing the body of a submission or a cancel
+  // would cost every write a digest that no client can use.
+  const readsOnly: Middleware = (ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? tag(ctx, next) : next());
+  return [conditional() as unknown as Middleware, readsOnly];
 }

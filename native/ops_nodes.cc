@@ -10,25 +10,56 @@ namespace {
 
 class NodesOp : public Op {
  public:
-  explicit NodesOp(const Napi::Object &a) : flags_(uint16_t(GetU32(a, "show_flags", 0))) {}
+  // since: nodes_since, which passes the last_update of a previous answer of each table
+  // (partition_update_time, node_update_time) as sinfo --iterate does.
+  explicit NodesOp(const Napi::Object &a, bool since = false)
+      : flags_(uint16_t(GetU32(a, "show_flags", 0))),
+        since_(since),
+        part_time_(since ? time_t(GetU32(a, "partition_update_time", 0)) : 0),
+        node_time_(since ? time_t(GetU32(a, "node_update_time", 0)) : 0) {}
   ~NodesOp() override {
     if (parts_) slurm_free_partition_info_msg(parts_);
     if (nodes_) slurm_free_node_info_msg(nodes_);
   }
 
  private:
+  // slurmctld answers SLURM_NO_CHANGE_IN_DATA (and no records) when its table has not changed
+  // since `since` (non-zero); false then, true with the table loaded otherwise.
+  template <typename Msg>
+  bool Load(int (*load)(time_t, Msg **, uint16_t), time_t since, Msg **msg, const char *api) {
+    if (load(since, msg, flags_) == SLURM_SUCCESS) return true;
+    *msg = nullptr;
+    if (since && slurm_get_errno() == SLURM_NO_CHANGE_IN_DATA) return false;
+    Fail(api);
+    return false;
+  }
+
   void Run() override {
-    if (slurm_load_partitions(0, &parts_, flags_) != SLURM_SUCCESS) {
-      parts_ = nullptr;
-      return Fail("slurm_load_partitions");
+    bool parts_changed = Load(slurm_load_partitions, part_time_, &parts_, "slurm_load_partitions");
+    if (failed()) return;
+    bool nodes_changed = Load(slurm_load_node, node_time_, &nodes_, "slurm_load_node");
+    if (failed()) return;
+    if (!parts_changed && !nodes_changed) {
+      unchanged_ = true;  // nodes_since only: both tables as they were
+      return;
     }
-    if (slurm_load_node(0, &nodes_, flags_) != SLURM_SUCCESS) {
-      nodes_ = nullptr;
-      return Fail("slurm_load_node");
-    }
+    // One table changed: the answer is built from both, so load the other one whole too.
+    if (!parts_changed) Load(slurm_load_partitions, time_t(0), &parts_, "slurm_load_partitions");
+    else if (!nodes_changed) Load(slurm_load_node, time_t(0), &nodes_, "slurm_load_node");
   }
 
   Napi::Value ToJS(Napi::Env env) override {
+    if (!since_) return Records(env);
+    // { partition_update_time, node_update_time, nodes }: nodes null when neither table changed
+    // (then the update times are the ones asked with).
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("partition_update_time", Num(env, double(parts_ ? parts_->last_update : part_time_)));
+    out.Set("node_update_time", Num(env, double(nodes_ ? nodes_->last_update : node_time_)));
+    out.Set("nodes", unchanged_ ? env.Null() : Records(env));
+    return out;
+  }
+
+  Napi::Value Records(Napi::Env env) {
     // node_inx: index pairs into the node table, -1 terminated; partitions in table order.
     std::vector<std::vector<uint32_t>> member(nodes_->record_count);
     for (uint32_t p = 0; p < parts_->record_count; p++) {
@@ -96,6 +127,10 @@ class NodesOp : public Op {
   }
 
   uint16_t flags_;
+  bool since_;
+  time_t part_time_;
+  time_t node_time_;
+  bool unchanged_ = false;
   partition_info_msg_t *parts_ = nullptr;
   node_info_msg_t *nodes_ = nullptr;
 };
@@ -150,7 +185,7 @@ class PartitionsOp : public Op {
 
 }  // namespace
 
-std::unique_ptr<Op> MakeNodes(const Args &a) { return std::make_unique<NodesOp>(a); }
+std::unique_ptr<Op> MakeNodes(const Args &a, bool since) { return std::make_unique<NodesOp>(a, since); }
 std::unique_ptr<Op> MakePartitions(const Args &a) { return std::make_unique<PartitionsOp>(a); }
 
 }  // namespace ops

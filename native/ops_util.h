@@ -127,7 +127,7 @@ std::unique_ptr<Op> MakeSuspend(const Args &a);
 std::unique_ptr<Op> MakeResume(const Args &a);
 std::unique_ptr<Op> MakeRequeue(const Args &a);
 // ops_nodes.cc: nodes and partitions
-std::unique_ptr<Op> MakeNodes(const Args &a);
+std::unique_ptr<Op> MakeNodes(const Args &a, bool since);
 std::unique_ptr<Op> MakePartitions(const Args &a);
 // ops_resv.cc: reservations and licenses
 std::unique_ptr<Op> MakeReservations(const Args &a);

@@ -39,11 +39,12 @@ alone=(
   # stops slurmctld and munged with SIGSTOP: a neighbour's calls then fail with 503 (seen in CI as
   # a 503 in the load test, in GET /v1/health and in the dispatch suite)
   test/integration/pool-faults.test.ts
+  test/integration/node-lists.test.ts  # drains the cluster's only node: a neighbour's jobs would wait
 )
-# A suite that reconfigures the cluster, changes the normal QOS or stops a daemon and is not in
+# A suite that reconfigures the cluster, changes the normal QOS, stops a daemon or drains the node and is not in
 # the list would disturb its neighbours in the first pass: refuse to start.
-for suite in $(grep -rlE "reconfigure|'modify', 'qos'|SIGSTOP" test --include='*.test.ts' | grep -v '^test/faults/'); do
-  [[ " ${alone[*]} " == *" $suite "* ]] || { echo "scripts/test.sh: $suite changes the cluster's configuration or stops a daemon; add it to the suites that run alone" >&2; exit 1; }
+for suite in $(grep -rlE "reconfigure|'modify', 'qos'|SIGSTOP|state=drain" test --include='*.test.ts' | grep -v '^test/faults/'); do
+  [[ " ${alone[*]} " == *" $suite "* ]] || { echo "scripts/test.sh: $suite changes the cluster's configuration, stops a daemon or drains the node; add it to the suites that run alone" >&2; exit 1; }
 done
 ignore=(/node_modules/ "<rootDir>/test/faults/")
 for suite in "${alone[@]}"; do ignore+=("<rootDir>/${suite}"); done

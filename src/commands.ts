@@ -98,6 +98,8 @@ export type SchedulerCommand =
   | { kind: 'jobs.list'; filter: JobFilter }
   /** jobs.list, unless nothing changed since slurmctld's `since` (see src/dispatch/validated-lists.ts). */
   | { kind: 'jobs.list.since'; filter: JobFilter; since: number }
+  /** nodes.list, unless neither table changed since slurmctld's `since` times (src/dispatch/validated-lists.ts). */
+  | { kind: 'nodes.list.since'; since: NodeTablesTime }
   /**
    * One job: from slurmctld while it holds it, else from accounting (`source`). An array job's own
    * id answers the whole array (`tasks`); `123_4` answers that task.
@@ -147,6 +149,18 @@ export interface JobListSince {
   jobs: Job[] | null;
 }
 
+/** slurmctld's last_update of the two tables a node list is built from (its clock, seconds; 0: none). */
+export interface NodeTablesTime {
+  partitions: number;
+  nodes: number;
+}
+
+/** nodes.list.since: `nodes` null when neither table changed since the times asked with (then `last_update` is them). */
+export interface NodeListSince {
+  last_update: NodeTablesTime;
+  nodes: Node[] | null;
+}
+
 /** What each command answers; `void` commands answer `null` so results stay cloneable. */
 export interface CommandResults {
   ping: Ping;
@@ -167,6 +181,7 @@ export interface CommandResults {
   'jobs.control': null;
   'jobs.update': null;
   'nodes.list': Node[];
+  'nodes.list.since': NodeListSince;
   'nodes.get': Node;
   'partitions.list': Partition[];
   'partitions.get': Partition;

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { pino, type Logger } from 'pino';
 import { VERSION, type GatewayOptions, type RuntimeInfo } from './options.js';
-import { Coalescer, createStrategy, Dispatcher, RememberedOutputPaths, SharedJobReads, ValidatedJobLists, type CommandDispatcher } from './dispatch/index.js';
+import { Coalescer, createStrategy, Dispatcher, RememberedOutputPaths, SharedJobReads, ValidatedLists, type CommandDispatcher } from './dispatch/index.js';
 import { EXECUTORS } from './executors/index.js';
 import type { ExecutorOptions } from './executors/executor.js';
 import { Authenticator, readAuthSettings } from './auth/jwt.js';
@@ -65,9 +65,9 @@ export function compose(options: GatewayOptions, logger: Logger = pino({ level: 
     streams: () => ({ open: events?.streams ?? 0, polling: events?.polling ?? 0 }),
   });
   admission = new Dispatcher(strategy, { queueLimit: options.queueLimit, ...(metrics && { observer: metrics }) });
-  // Executors that answer jobs.list.since get lists validated by slurmctld's last_update instead
+  // Executors that answer jobs.list.since and nodes.list.since get job and node lists validated by slurmctld's last_update instead
   // of reloaded (src/dispatch/validated-lists.ts).
-  const reads = executor.answersListSince ? new ValidatedJobLists(admission, Date.now, metrics) : admission;
+  const reads = executor.answersListSince ? new ValidatedLists(admission, Date.now, metrics) : admission;
   // Reads of one job share a list call per caller (src/dispatch/shared-reads.ts): the validated
   // table where the executor has one, else the waiting ids in one squeue.
   const shared = options.coalesce ? new SharedJobReads(reads, executor.answersListSince ? 'table' : 'ids', metrics) : reads;

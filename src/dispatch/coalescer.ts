@@ -7,7 +7,7 @@ import type { DispatchObserver } from './observer.js';
 /** Commands that only read: identical ones in flight at the same time can share one answer. */
 /** Every command kind, read or write: a new command cannot be added without deciding. */
 const ACCESS = {
-  ping: 'read', 'cluster.info': 'read', 'jobs.list': 'read', 'jobs.list.since': 'read', 'jobs.get': 'read',
+  ping: 'read', 'cluster.info': 'read', 'jobs.list': 'read', 'jobs.list.since': 'read', 'nodes.list.since': 'read', 'jobs.get': 'read',
   'jobs.steps': 'read', 'jobs.validate': 'read', 'jobs.history': 'read', 'accounting.ping': 'read',
   'accounts.list': 'read', 'users.get': 'read', 'qos.list': 'read',
   'jobs.submit': 'write', 'jobs.cancel': 'write', 'jobs.control': 'write', 'jobs.update': 'write',

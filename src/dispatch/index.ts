@@ -19,7 +19,7 @@ export function createStrategy(mode: DispatchMode, options: StrategyOptions): Di
 export { Dispatcher, type CommandDispatcher } from './dispatcher.js';
 export { Coalescer } from './coalescer.js';
 export type { DispatchObserver } from './observer.js';
-export { ValidatedJobLists } from './validated-lists.js';
+export { ValidatedLists } from './validated-lists.js';
 export { SharedJobReads, type SharedReadSource } from './shared-reads.js';
 export { RememberedOutputPaths } from './output-paths.js';
 export type { DispatchMode, DispatchStrategy, StrategyOptions } from './strategy.js';

@@ -10,8 +10,8 @@ export interface DispatchObserver {
   command(kind: CommandKind, outcome: string, seconds: number): void;
   /** A read joined an identical one already in flight (src/dispatch/coalescer.ts). */
   coalesced(kind: CommandKind): void;
-  /** A validated job list: slurmctld said `unchanged` (the kept answer served) or sent a new one (src/dispatch/validated-lists.ts). */
-  revalidated(outcome: 'unchanged' | 'changed'): void;
+  /** A validated job or node list: slurmctld said `unchanged` (the kept answer served) or sent a new one (src/dispatch/validated-lists.ts). */
+  revalidated(outcome: 'unchanged' | 'changed', list: 'jobs' | 'nodes'): void;
 }
 
 /** How a settled command is labelled: `ok`, or its error's stable code. */

@@ -1,11 +1,27 @@
 import type { RequestContext } from '../context.js';
-import type { JobFilter, ResultOf, SchedulerCommand } from '../commands.js';
-import type { Job } from '../model.js';
+import type { JobFilter, NodeTablesTime, ResultOf, SchedulerCommand } from '../commands.js';
+import type { Job, Node } from '../model.js';
 import { DispatcherLayer, type CommandDispatcher } from './dispatcher.js';
 import type { DispatchObserver } from './observer.js';
 
 /** Distinct (caller, filter) lists kept (each up to the whole table); the least recently used goes first. */
 const MAX_ENTRIES = 16;
+/** Distinct callers' node lists kept; the least recently used goes first. */
+const MAX_NODE_ENTRIES = 16;
+/**
+ * How long a kept node list may be answered as "unchanged": slurmd's own measurements (CPU load,
+ * free memory) reach slurmctld with its pings, and nothing here relies on those marking the node
+ * table changed; so a kept list is loaded whole again at least this often.
+ */
+export const NODE_LIST_MAX_AGE_MS = 10_000;
+
+interface NodeEntry {
+  /** slurmctld's last_update of the partition and node tables the list was built from. */
+  lastUpdate: NodeTablesTime;
+  /** When it was loaded whole (this process's clock, ms). */
+  loadedAt: number;
+  nodes: Node[];
+}
 
 interface Entry {
   /** slurmctld's last_update of the load that produced `jobs` (its clock, seconds). */
@@ -29,9 +45,16 @@ interface Entry {
  * are handled by `validUntil`. Entries are keyed by the caller (identity.user) and the filter, so
  * one caller's answer is never handed to another. Sits under the Coalescer, which still shares one
  * call among identical reads in flight.
+ *
+ * Node lists (nodes.list) are validated the same way, per caller: nodes.list.since carries the
+ * last_update of both tables the list is built from (partitions and nodes, as sinfo --iterate
+ * asks), and is loaded whole again when either changed, or when the kept list is older than
+ * NODE_LIST_MAX_AGE_MS. A node's state, its allocation and an operator's update all mark the node
+ * table changed in slurmctld. nodes.get is not validated: it is one node, not the table.
  */
-export class ValidatedJobLists extends DispatcherLayer {
+export class ValidatedLists extends DispatcherLayer {
   readonly #entries = new Map<string, Entry>();
+  readonly #nodes = new Map<string, NodeEntry>();
   readonly #now: () => number;
   readonly #observer: Pick<DispatchObserver, 'revalidated'> | undefined;
 
@@ -43,8 +66,40 @@ export class ValidatedJobLists extends DispatcherLayer {
 
 
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
-    if (command.kind !== 'jobs.list') return this.inner.dispatch(command, ctx);
-    return this.#list(command.filter, ctx) as Promise<ResultOf<C>>;
+    if (command.kind === 'jobs.list') return this.#list(command.filter, ctx) as Promise<ResultOf<C>>;
+    if (command.kind === 'nodes.list') return this.#listNodes(ctx) as Promise<ResultOf<C>>;
+    return this.inner.dispatch(command, ctx);
+  }
+
+  async #listNodes(ctx: RequestContext): Promise<Node[]> {
+    const key = ctx.identity?.user ?? '';
+    const held = this.#nodes.get(key);
+    const usable = held && this.#now() - held.loadedAt < NODE_LIST_MAX_AGE_MS ? held : undefined;
+    const since = usable?.lastUpdate ?? { partitions: 0, nodes: 0 };
+    const loadedAt = this.#now();
+    const answer = await this.inner.dispatch({ kind: 'nodes.list.since', since }, ctx);
+    if (answer.nodes === null) {
+      if (!usable) throw new Error('nodes.list.since answered "unchanged" to a load without a previous answer');
+      this.#keepNodes(key, usable);
+      this.#observer?.revalidated('unchanged', 'nodes');
+      return usable.nodes;
+    }
+    this.#observer?.revalidated('changed', 'nodes');
+    const { partitions, nodes } = answer.last_update;
+    if (partitions > 0 && nodes > 0) {
+      const current = this.#nodes.get(key);
+      // Two loads may overlap: keep the newer one.
+      if (!current || (partitions >= current.lastUpdate.partitions && nodes >= current.lastUpdate.nodes)) {
+        this.#keepNodes(key, { lastUpdate: answer.last_update, loadedAt, nodes: answer.nodes });
+      }
+    }
+    return answer.nodes;
+  }
+
+  #keepNodes(key: string, entry: NodeEntry): void {
+    this.#nodes.delete(key);
+    this.#nodes.set(key, entry);
+    if (this.#nodes.size > MAX_NODE_ENTRIES) this.#nodes.delete(this.#nodes.keys().next().value!);
   }
 
   async #list(filter: JobFilter, ctx: RequestContext): Promise<Job[]> {
@@ -55,11 +110,11 @@ export class ValidatedJobLists extends DispatcherLayer {
     if (answer.jobs === null) {
       // Unchanged since usable's load: its answer is the current one, unless time moved a field.
       if (!usable) throw new Error('jobs.list.since answered "unchanged" to a load without a previous answer');
-      if (this.#fresh(usable)) { this.#touch(key, usable); this.#observer?.revalidated('unchanged'); return usable.jobs; }
+      if (this.#fresh(usable)) { this.#touch(key, usable); this.#observer?.revalidated('unchanged', 'jobs'); return usable.jobs; }
       this.#entries.delete(key);
       return this.#list(filter, ctx);
     }
-    this.#observer?.revalidated('changed');
+    this.#observer?.revalidated('changed', 'jobs');
     if (answer.last_update > 0) {
       const current = this.#entries.get(key);
       // Two loads may overlap: keep the newer one (equal: either is right, see above).

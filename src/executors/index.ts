@@ -16,7 +16,7 @@ export interface ExecutorEntry {
    * its threads are never stuck.
    */
   exitProcess(code: number): never;
-  /** Answers jobs.list.since (slurmctld's "nothing changed since"), so job lists can be validated instead of reloaded. */
+  /** Answers jobs.list.since and nodes.list.since (slurmctld's "nothing changed since"), so job and node lists can be validated instead of reloaded. */
   answersListSince: boolean;
 }
 

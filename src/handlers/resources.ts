@@ -3,12 +3,14 @@ import type { CommandDispatcher } from '../dispatch/dispatcher.js';
 import { validate } from '../http/validate.js';
 import { emptyQuery, listQuery, slurmName } from '../http/schemas.js';
 import { answerList, type PagedList } from '../http/pages.js';
+import { jsonBody } from '../http/json-body.js';
 
 /** Nodes, partitions, reservations, licenses and the cluster: read-only views. */
 export function resourceHandlers(dispatcher: CommandDispatcher, settings: { pageLimit: number | null }) {
   /** A whole list as before, or a page of it by name (src/http/pages.ts). */
   const byName = <T extends { name: string }>(ctx: Context, list: PagedList, items: T[]) =>
-    answerList(ctx, list, items, (item) => item.name, validate(listQuery, ctx.query, 'query'), {}, settings.pageLimit, () => { ctx.body = { [list]: items }; });
+    // The whole list through jsonBody: a kept (validated) node list is serialised once, not per request.
+    answerList(ctx, list, items, (item) => item.name, validate(listQuery, ctx.query, 'query'), {}, settings.pageLimit, () => jsonBody(ctx, items, (all) => ({ [list]: all })));
 
   const nameOf = (ctx: Context, what: string) => {
     validate(emptyQuery, ctx.query, 'query');

@@ -31,7 +31,7 @@ export class GatewayMetrics implements DispatchObserver, EventObserver {
   readonly #commands: Counter<'kind' | 'outcome'>;
   readonly #commandSeconds: Histogram<'kind' | 'outcome'>;
   readonly #coalesced: Counter<'kind'>;
-  readonly #revalidated: Counter<'outcome'>;
+  readonly #revalidated: Counter<'outcome' | 'list'>;
   readonly #eventsSent: Counter<'type'>;
   readonly #eventPolls: Counter<'outcome'>;
   readonly #streamsDropped: Counter<'reason'>;
@@ -56,7 +56,7 @@ export class GatewayMetrics implements DispatchObserver, EventObserver {
     this.#eventsSent = new Counter({ name: `${PREFIX}events_sent_total`, help: 'Events written to streams, by type', labelNames: ['type'], registers });
     this.#eventPolls = new Counter({ name: `${PREFIX}event_polls_total`, help: 'Scheduler polls behind the event feeds, by outcome', labelNames: ['outcome'], registers });
     this.#streamsDropped = new Counter({ name: `${PREFIX}event_streams_ended_total`, help: 'Streams the gateway ended: slow (fell behind the buffer), expired (the token), stopping', labelNames: ['reason'], registers });
-    this.#revalidated = new Counter({ name: `${PREFIX}revalidated_lists_total`, help: 'Validated job lists (--executor=internal): unchanged (the kept answer served) or changed', labelNames: ['outcome'], registers });
+    this.#revalidated = new Counter({ name: `${PREFIX}revalidated_lists_total`, help: 'Validated job and node lists (--executor=internal): unchanged (the kept answer served) or changed', labelNames: ['outcome', 'list'], registers });
   }
 
   request(route: string, method: string, status: number, seconds: number): void {
@@ -73,8 +73,8 @@ export class GatewayMetrics implements DispatchObserver, EventObserver {
     this.#coalesced.inc({ kind });
   }
 
-  revalidated(outcome: 'unchanged' | 'changed'): void {
-    this.#revalidated.inc({ outcome });
+  revalidated(outcome: 'unchanged' | 'changed', list: 'jobs' | 'nodes'): void {
+    this.#revalidated.inc({ outcome, list });
   }
 
   eventSent(type: string): void {

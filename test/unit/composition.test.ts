@@ -12,7 +12,7 @@ import { compose } from '../../src/compose.js';
 import { createApp } from '../../src/app.js';
 import { parseOptions, type GatewayOptions } from '../../src/options.js';
 import { Coalescer } from '../../src/dispatch/coalescer.js';
-import { ValidatedJobLists } from '../../src/dispatch/validated-lists.js';
+import { ValidatedLists } from '../../src/dispatch/validated-lists.js';
 import { RememberedOutputPaths } from '../../src/dispatch/output-paths.js';
 
 /** The layer under the output-path memory, which is always outermost. */
@@ -47,7 +47,7 @@ describe('compose + createApp, in-process', () => {
     expect(below(gateway.dispatcher)).toBeInstanceOf(Coalescer);
     const plain = compose(options('--no-coalesce'));
     expect(below(plain.dispatcher)).not.toBeInstanceOf(Coalescer);
-    expect(below(plain.dispatcher)).not.toBeInstanceOf(ValidatedJobLists); // external: no jobs.list.since
+    expect(below(plain.dispatcher)).not.toBeInstanceOf(ValidatedLists); // external: no jobs.list.since
     await plain.dispatcher.close(0);
   });
 

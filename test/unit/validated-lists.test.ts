@@ -1,8 +1,8 @@
-import { ValidatedJobLists } from '../../src/dispatch/validated-lists.js';
+import { NODE_LIST_MAX_AGE_MS, ValidatedLists } from '../../src/dispatch/validated-lists.js';
 import type { CommandDispatcher } from '../../src/dispatch/dispatcher.js';
 import type { RequestContext } from '../../src/context.js';
-import type { JobListSince, SchedulerCommand } from '../../src/commands.js';
-import type { Job } from '../../src/model.js';
+import type { JobListSince, NodeListSince, SchedulerCommand } from '../../src/commands.js';
+import type { Job, Node } from '../../src/model.js';
 
 /** Answers jobs.list.since from a script of answers; records what it was asked. */
 class Scripted implements CommandDispatcher {
@@ -25,10 +25,10 @@ const jobs = (id: number) => [{ job_id: id }] as unknown as Job[];
 const list = { kind: 'jobs.list', filter: {} } as const;
 const sinceOf = (c: SchedulerCommand | undefined) => (c?.kind === 'jobs.list.since' ? c.since : undefined);
 
-describe('ValidatedJobLists', () => {
+describe('ValidatedLists', () => {
   it('asks with the kept last_update and answers the kept array while slurmctld reports no change', async () => {
     const inner = new Scripted();
-    const cache = new ValidatedJobLists(inner);
+    const cache = new ValidatedLists(inner);
     const first = jobs(1);
     inner.answers.push({ last_update: 100, valid_until: null, jobs: first }, { last_update: 100, valid_until: null, jobs: null });
     expect(await cache.dispatch(list, ctx())).toBe(first);
@@ -38,7 +38,7 @@ describe('ValidatedJobLists', () => {
 
   it('replaces the kept answer when the list changed', async () => {
     const inner = new Scripted();
-    const cache = new ValidatedJobLists(inner);
+    const cache = new ValidatedLists(inner);
     const second = jobs(2);
     inner.answers.push({ last_update: 100, valid_until: null, jobs: jobs(1) }, { last_update: 105, valid_until: null, jobs: second }, { last_update: 105, valid_until: null, jobs: null });
     await cache.dispatch(list, ctx());
@@ -49,7 +49,7 @@ describe('ValidatedJobLists', () => {
 
   it('keeps callers and filters apart', async () => {
     const inner = new Scripted();
-    const cache = new ValidatedJobLists(inner);
+    const cache = new ValidatedLists(inner);
     inner.answers.push(
       { last_update: 100, valid_until: null, jobs: jobs(1) },
       { last_update: 100, valid_until: null, jobs: jobs(2) },
@@ -65,7 +65,7 @@ describe('ValidatedJobLists', () => {
   it('never validates an answer that cannot be (last_update 0) or that time has changed (valid_until)', async () => {
     const inner = new Scripted();
     let now = 1_000_000;
-    const cache = new ValidatedJobLists(inner, () => now);
+    const cache = new ValidatedLists(inner, () => now);
     inner.answers.push(
       { last_update: 0, valid_until: null, jobs: jobs(1) },
       { last_update: 100, valid_until: 1_000.5, jobs: jobs(2) },
@@ -82,7 +82,78 @@ describe('ValidatedJobLists', () => {
 
   it('passes every other command through unchanged', async () => {
     const inner = new Scripted();
-    const cache = new ValidatedJobLists(inner);
+    const cache = new ValidatedLists(inner);
     expect(await cache.dispatch({ kind: 'jobs.get', jobId: '1' }, ctx())).toEqual({ passed: 'jobs.get' });
+  });
+});
+
+/** Answers nodes.list.since from a script of answers; records what it was asked. */
+class ScriptedNodes implements CommandDispatcher {
+  asked: SchedulerCommand[] = [];
+  answers: NodeListSince[] = [];
+  running = 0; waiting = 0; concurrency = 4;
+  async dispatch(command: SchedulerCommand): Promise<never> {
+    this.asked.push(command);
+    if (command.kind !== 'nodes.list.since') return { passed: command.kind } as never;
+    const next = this.answers.shift();
+    if (!next) throw new Error('no answer scripted');
+    return next as never;
+  }
+  async close() {}
+}
+
+describe('ValidatedLists, node lists', () => {
+  const nodes = (name: string) => [{ name }] as unknown as Node[];
+  const at = (partitions: number, nodesTime: number) => ({ partitions, nodes: nodesTime });
+  const asked = (inner: ScriptedNodes) => inner.asked.map((c) => (c.kind === 'nodes.list.since' ? c.since : c.kind));
+  const nodeList = { kind: 'nodes.list' } as const;
+
+  it('asks with both tables\' kept last_update and answers the kept array while neither changed', async () => {
+    const inner = new ScriptedNodes();
+    const cache = new ValidatedLists(inner);
+    const first = nodes('vm');
+    inner.answers.push({ last_update: at(90, 100), nodes: first }, { last_update: at(90, 100), nodes: null });
+    expect(await cache.dispatch(nodeList, ctx())).toBe(first);
+    expect(await cache.dispatch(nodeList, ctx())).toBe(first);
+    expect(asked(inner)).toEqual([at(0, 0), at(90, 100)]);
+  });
+
+  it('replaces the kept list when a table changed, and keeps callers apart', async () => {
+    const inner = new ScriptedNodes();
+    const cache = new ValidatedLists(inner);
+    const second = nodes('vm2');
+    inner.answers.push(
+      { last_update: at(90, 100), nodes: nodes('vm') },
+      { last_update: at(90, 107), nodes: second },
+      { last_update: at(90, 100), nodes: nodes('alice-view') },
+      { last_update: at(90, 107), nodes: null },
+    );
+    await cache.dispatch(nodeList, ctx());
+    expect(await cache.dispatch(nodeList, ctx())).toBe(second);
+    await cache.dispatch(nodeList, ctx('alice')); // alice has nothing kept: a whole load
+    expect(await cache.dispatch(nodeList, ctx())).toBe(second);
+    expect(asked(inner)).toEqual([at(0, 0), at(90, 100), at(0, 0), at(90, 107)]);
+  });
+
+  it(`loads the whole list again once the kept one is ${NODE_LIST_MAX_AGE_MS / 1000} s old, however unchanged`, async () => {
+    const inner = new ScriptedNodes();
+    let now = 1_000_000;
+    const cache = new ValidatedLists(inner, () => now);
+    const fresh = nodes('vm-reloaded');
+    inner.answers.push({ last_update: at(90, 100), nodes: nodes('vm') }, { last_update: at(90, 100), nodes: null }, { last_update: at(90, 100), nodes: fresh });
+    await cache.dispatch(nodeList, ctx());
+    now += NODE_LIST_MAX_AGE_MS - 1;
+    await cache.dispatch(nodeList, ctx()); // still young: validated
+    now += 1;
+    expect(await cache.dispatch(nodeList, ctx())).toBe(fresh); // old enough: asked with 0, 0
+    expect(asked(inner)).toEqual([at(0, 0), at(90, 100), at(0, 0)]);
+  });
+
+  it('passes nodes.get and every other command through untouched', async () => {
+    const inner = new ScriptedNodes();
+    const cache = new ValidatedLists(inner);
+    expect(await cache.dispatch({ kind: 'nodes.get', name: 'vm' }, ctx())).toEqual({ passed: 'nodes.get' });
+    expect(await cache.dispatch({ kind: 'partitions.list' }, ctx())).toEqual({ passed: 'partitions.list' });
+    expect(asked(inner)).toEqual(['nodes.get', 'partitions.list']);
   });
 });

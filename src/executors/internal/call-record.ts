@@ -5,7 +5,7 @@ import { isSlurmCallError, type OpName } from './binding.js';
 /** The libslurm function behind each of the binding's operations (native/ops_*.cc). */
 const FUNCTIONS: Record<OpName, string> = {
   ping: 'slurm_ping', config: 'slurm_load_ctl_conf', statistics: 'slurm_get_statistics',
-  jobs: 'slurm_load_jobs', jobs_since: 'slurm_load_jobs', nodes: 'slurm_load_node', partitions: 'slurm_load_partitions',
+  jobs: 'slurm_load_jobs', jobs_since: 'slurm_load_jobs', nodes: 'slurm_load_node', nodes_since: 'slurm_load_node', partitions: 'slurm_load_partitions',
   reservations: 'slurm_load_reservations', licenses: 'slurm_load_licenses',
   submit: 'slurm_submit_batch_job', will_run: 'slurm_job_will_run2', update: 'slurm_update_job2',
   kill: 'slurm_kill_job2', suspend: 'slurm_suspend2', resume: 'slurm_resume2', requeue: 'slurm_requeue2',

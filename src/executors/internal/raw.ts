@@ -258,6 +258,11 @@ export interface Operations {
   /** slurm_load_jobs(update_time, …): jobs null when slurmctld has no change since update_time. */
   jobs_since: [{ show_flags?: number; update_time: number }, { last_update: number; jobs: RawJob[] | null }];
   nodes: [{ show_flags?: number }, RawNode[]];
+  /**
+   * slurm_load_partitions + slurm_load_node with each table's update_time (sinfo --iterate):
+   * nodes null when slurmctld has changed neither table since.
+   */
+  nodes_since: [{ show_flags?: number; partition_update_time: number; node_update_time: number }, { partition_update_time: number; node_update_time: number; nodes: RawNode[] | null }];
   partitions: [{ show_flags?: number }, RawPartition[]];
   /** scontrol show reservation. */
   reservations: [Record<string, never>, RawReservation[]];

@@ -4,14 +4,15 @@ import type { RequestContext } from '../../src/context.js';
 import type { JobListSince, NodeListSince, SchedulerCommand } from '../../src/commands.js';
 import type { Job, Node } from '../../src/model.js';
 
-/** Answers jobs.list.since from a script of answers; records what it was asked. */
-class Scripted implements CommandDispatcher {
+/** Answers jobs.list.since (or nodes.list.since) from a script of answers; records what it was asked. */
+class Scripted<A = JobListSince> implements CommandDispatcher {
   asked: SchedulerCommand[] = [];
-  answers: JobListSince[] = [];
+  answers: A[] = [];
   running = 0; waiting = 0; concurrency = 4;
+  constructor(readonly answering: 'jobs.list.since' | 'nodes.list.since' = 'jobs.list.since') {}
   async dispatch(command: SchedulerCommand): Promise<never> {
     this.asked.push(command);
-    if (command.kind !== 'jobs.list.since') return { passed: command.kind } as never;
+    if (command.kind !== this.answering) return { passed: command.kind } as never;
     const next = this.answers.shift();
     if (!next) throw new Error('no answer scripted');
     return next as never;
@@ -87,29 +88,16 @@ describe('ValidatedLists', () => {
   });
 });
 
-/** Answers nodes.list.since from a script of answers; records what it was asked. */
-class ScriptedNodes implements CommandDispatcher {
-  asked: SchedulerCommand[] = [];
-  answers: NodeListSince[] = [];
-  running = 0; waiting = 0; concurrency = 4;
-  async dispatch(command: SchedulerCommand): Promise<never> {
-    this.asked.push(command);
-    if (command.kind !== 'nodes.list.since') return { passed: command.kind } as never;
-    const next = this.answers.shift();
-    if (!next) throw new Error('no answer scripted');
-    return next as never;
-  }
-  async close() {}
-}
+const scriptedNodes = () => new Scripted<NodeListSince>('nodes.list.since');
 
 describe('ValidatedLists, node lists', () => {
   const nodes = (name: string) => [{ name }] as unknown as Node[];
   const at = (partitions: number, nodesTime: number) => ({ partitions, nodes: nodesTime });
-  const asked = (inner: ScriptedNodes) => inner.asked.map((c) => (c.kind === 'nodes.list.since' ? c.since : c.kind));
+  const asked = (inner: Scripted<NodeListSince>) => inner.asked.map((c) => (c.kind === 'nodes.list.since' ? c.since : c.kind));
   const nodeList = { kind: 'nodes.list' } as const;
 
   it('asks with both tables\' kept last_update and answers the kept array while neither changed', async () => {
-    const inner = new ScriptedNodes();
+    const inner = scriptedNodes();
     const cache = new ValidatedLists(inner);
     const first = nodes('vm');
     inner.answers.push({ last_update: at(90, 100), nodes: first }, { last_update: at(90, 100), nodes: null });
@@ -119,7 +107,7 @@ describe('ValidatedLists, node lists', () => {
   });
 
   it('replaces the kept list when a table changed, and keeps callers apart', async () => {
-    const inner = new ScriptedNodes();
+    const inner = scriptedNodes();
     const cache = new ValidatedLists(inner);
     const second = nodes('vm2');
     inner.answers.push(
@@ -136,7 +124,7 @@ describe('ValidatedLists, node lists', () => {
   });
 
   it(`loads the whole list again once the kept one is ${NODE_LIST_MAX_AGE_MS / 1000} s old, however unchanged`, async () => {
-    const inner = new ScriptedNodes();
+    const inner = scriptedNodes();
     let now = 1_000_000;
     const cache = new ValidatedLists(inner, () => now);
     const fresh = nodes('vm-reloaded');
@@ -150,7 +138,7 @@ describe('ValidatedLists, node lists', () => {
   });
 
   it('passes nodes.get and every other command through untouched', async () => {
-    const inner = new ScriptedNodes();
+    const inner = scriptedNodes();
     const cache = new ValidatedLists(inner);
     expect(await cache.dispatch({ kind: 'nodes.get', name: 'vm' }, ctx())).toEqual({ passed: 'nodes.get' });
     expect(await cache.dispatch({ kind: 'partitions.list' }, ctx())).toEqual({ passed: 'partitions.list' });

@@ -26,9 +26,8 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
     async get(ctx: Context) {
       const id = idOf(ctx);
       validate(emptyQuery, ctx.query, 'query');
-      // Serialised (and its ETag hashed) once per answer object: a shared read hands many
-      // requests the same job (src/dispatch/shared-reads.ts), and @koa/etag would otherwise
-      // stringify an object body once more than koa does.
+      // Serialised once per answer object: a shared read hands many requests the same job
+      // (src/dispatch/shared-reads.ts).
       jsonBody(ctx, await dispatcher.dispatch({ kind: 'jobs.get', jobId: id }, ctx.state.request), (job) => job);
     },
 
@@ -102,9 +101,8 @@ export function jobHandlers(dispatcher: CommandDispatcher, defaults: { workingDi
       if (!ctx.is('application/json')) throw new GatewayError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
       const update = validate(updateBody, ctx.request.body, 'body');
       await dispatcher.dispatch({ kind: 'jobs.update', jobId: id, update }, ctx.state.request);
-      // Serialised (and its ETag hashed) once per answer object: a shared read hands many
-      // requests the same job (src/dispatch/shared-reads.ts), and @koa/etag would otherwise
-      // stringify an object body once more than koa does.
+      // Serialised once per answer object: a shared read hands many requests the same job
+      // (src/dispatch/shared-reads.ts).
       jsonBody(ctx, await dispatcher.dispatch({ kind: 'jobs.get', jobId: id }, ctx.state.request), (job) => job);
     },
   };

@@ -3,6 +3,7 @@ import type { JobFilter, NodeTablesTime, ResultOf, SchedulerCommand } from '../c
 import type { Job, Node } from '../model.js';
 import { DispatcherLayer, type CommandDispatcher } from './dispatcher.js';
 import type { DispatchObserver } from './observer.js';
+import { nodeNamed } from '../slurm/resources.js';
 
 /** Distinct (caller, filter) lists kept (each up to the whole table); the least recently used goes first. */
 const MAX_ENTRIES = 16;
@@ -50,7 +51,8 @@ interface Entry {
  * last_update of both tables the list is built from (partitions and nodes, as sinfo --iterate
  * asks), and is loaded whole again when either changed, or when the kept list is older than
  * NODE_LIST_MAX_AGE_MS. A node's state, its allocation and an operator's update all mark the node
- * table changed in slurmctld. nodes.get is not validated: it is one node, not the table.
+ * table changed in slurmctld. nodes.get is answered from the same validated list (the internal
+ * executor's nodes.get loads the whole table too).
  */
 export class ValidatedLists extends DispatcherLayer {
   readonly #entries = new Map<string, Entry>();
@@ -68,6 +70,8 @@ export class ValidatedLists extends DispatcherLayer {
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
     if (command.kind === 'jobs.list') return this.#list(command.filter, ctx) as Promise<ResultOf<C>>;
     if (command.kind === 'nodes.list') return this.#listNodes(ctx) as Promise<ResultOf<C>>;
+    // One node is read from the same kept list: the internal executor's nodes.get lists them all too.
+    if (command.kind === 'nodes.get') return this.#listNodes(ctx).then((nodes) => nodeNamed(nodes, command.name)) as Promise<ResultOf<C>>;
     return this.inner.dispatch(command, ctx);
   }
 

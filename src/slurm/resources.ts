@@ -4,7 +4,20 @@
  * license counts, a reservation's state, sdiag's order of RPC statistics. Both executors read
  * these fields with these rules, so they answer alike. Pure.
  */
+import { GatewayError } from '../errors.js';
 import { optionalText } from './values.js';
+
+/** 404 node_not_found: what both executors answer for a name no node has. */
+export function noSuchNode(name: string): GatewayError {
+  return new GatewayError('node_not_found', `No node ${name}`);
+}
+
+/** The node of that name in a node list. @throws GatewayError node_not_found */
+export function nodeNamed<T extends { name: string }>(nodes: readonly T[], name: string): T {
+  const node = nodes.find((n) => n.name === name);
+  if (!node) throw noSuchNode(name);
+  return node;
+}
 
 /**
  * Slurm's GresUsed ("gpu:fake:0(IDX:N/A)", "gpu:fake:1(IDX:0),mps:0"), with the "(IDX:N/A)"

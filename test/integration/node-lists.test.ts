@@ -1,9 +1,10 @@
 /**
  * #14: node lists validated by slurmctld (src/dispatch/validated-lists.ts), on the real cluster.
  * In every mode the gateway can run, a change an operator makes to the node (drain with a reason,
- * then resume) is in the answer of a GET /v1/nodes sent after it, although the list was read just
- * before; through the internal executor a repeated read with nothing changed is answered from the
- * kept list (counted as `unchanged` in scheduler_rest_revalidated_lists_total{list="nodes"}).
+ * then resume) is in the answer of a GET /v1/nodes (and /v1/nodes/{name}) sent after it, although
+ * the list was read just before; through the internal executor a repeated read with nothing
+ * changed is answered from the kept list (counted as `unchanged` in
+ * scheduler_rest_revalidated_lists_total{list="nodes"}).
  * It drains the cluster's only node, so it runs alone (scripts/test.sh).
  */
 import { execFileSync } from 'node:child_process';
@@ -41,11 +42,15 @@ describe.each(rows)('GET /v1/nodes after a change to the node: --executor=$execu
     const after = await node(name);
     expect(after.state_flags).toContain('DRAIN');
     expect(after.reason).toBe(reason);
+    expect((await request(gateway.url).get(`/v1/nodes/${name}`).expect(200)).body).toEqual(after);
     scontrol('update', `nodename=${name}`, 'state=resume');
     drained = undefined;
     const resumed = await node(name);
     expect(resumed.state_flags).not.toContain('DRAIN');
     expect(resumed.reason).toBeNull();
+    expect((await request(gateway.url).get(`/v1/nodes/${name}`).expect(200)).body.reason).toBeNull();
+    const missing = await request(gateway.url).get('/v1/nodes/no-such-node-srtest').expect(404);
+    expect(missing.body.error.code).toBe('node_not_found');
   });
 
   if (executor === 'internal') {

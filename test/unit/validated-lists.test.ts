@@ -137,11 +137,20 @@ describe('ValidatedLists, node lists', () => {
     expect(asked(inner)).toEqual([at(0, 0), at(90, 100), at(0, 0)]);
   });
 
-  it('passes nodes.get and every other command through untouched', async () => {
+  it('answers nodes.get from the same kept list, and node_not_found for a name it lacks', async () => {
     const inner = scriptedNodes();
     const cache = new ValidatedLists(inner);
-    expect(await cache.dispatch({ kind: 'nodes.get', name: 'vm' }, ctx())).toEqual({ passed: 'nodes.get' });
+    const kept = nodes('vm');
+    inner.answers.push({ last_update: at(90, 100), nodes: kept }, { last_update: at(90, 100), nodes: null });
+    expect(await cache.dispatch({ kind: 'nodes.get', name: 'vm' }, ctx())).toBe(kept[0]);
+    await expect(cache.dispatch({ kind: 'nodes.get', name: 'nope' }, ctx())).rejects.toMatchObject({ code: 'node_not_found', message: 'No node nope' });
+    expect(asked(inner)).toEqual([at(0, 0), at(90, 100)]);
+  });
+
+  it('passes every other command through untouched', async () => {
+    const inner = scriptedNodes();
+    const cache = new ValidatedLists(inner);
     expect(await cache.dispatch({ kind: 'partitions.list' }, ctx())).toEqual({ passed: 'partitions.list' });
-    expect(asked(inner)).toEqual(['nodes.get', 'partitions.list']);
+    expect(asked(inner)).toEqual(['partitions.list']);
   });
 });

@@ -12,6 +12,7 @@ import { parseLicenses, parseReservations } from './parse/reservations.js';
 import { parsePartitions } from './parse/partitions.js';
 import { parseSdiag } from './parse/sdiag.js';
 import { check, hasError } from './stderr.js';
+import { nodeNamed, noSuchNode } from '../../slurm/resources.js';
 
 type Plan<R> = Generator<Invocation, R, RunResult>;
 
@@ -27,11 +28,11 @@ export function* listNodes(): Plan<Node[]> {
 
 export function* getNode(name: string): Plan<Node> {
   const result = yield { tool: 'sinfo', args: ['--noheader', '--Node', '--nodes', name, `--Format=${longFormat(NODE_FIELDS)}`] };
-  if (/Invalid node name|not found|Unable to parse/i.test(result.stderr)) throw new GatewayError('node_not_found', `No node ${name}`);
+  if (/Invalid node name|not found|Unable to parse/i.test(result.stderr)) throw noSuchNode(name);
   const rows = check(result, `Reading node ${name} failed`).stdout;
-  if (!parseNodes(rows).some((n) => n.name === name)) throw new GatewayError('node_not_found', `No node ${name}`);
+  nodeNamed(parseNodes(rows), name);
   const details = check(yield nodeDetails([name]), `Reading node ${name} failed`).stdout;
-  return parseNodes(rows, parseNodeDetails(details)).find((n) => n.name === name)!;
+  return nodeNamed(parseNodes(rows, parseNodeDetails(details)), name);
 }
 
 export function* listPartitions(): Plan<Partition[]> {

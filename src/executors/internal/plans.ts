@@ -24,6 +24,7 @@ import { findJob, listJobs, loadJobs } from './job-reads.js';
 import { getUser, listAccounts, listQos } from './assoc-plans.js';
 import { accountingPing, endedInstead, getJob, jobHistory, jobSteps } from './accounting-plans.js';
 import { listJobsSince } from './list-since.js';
+import { nodeNamed } from '../../slurm/resources.js';
 
 /** Kept here for callers of this module (test/internal/errors.test.ts): the rule is src/slurm/signals.ts. */
 export { sigName2Num };
@@ -324,9 +325,7 @@ function* listNodesSince(since: NodeTablesTime, env: PlanEnv): Plan<NodeListSinc
 }
 
 function* getNode(name: string, env: PlanEnv): Plan<Node> {
-  const node = (yield* listNodes(env, `Reading node ${name} failed`)).find((n) => n.name === name);
-  if (!node) throw new GatewayError('node_not_found', `No node ${name}`);
-  return node;
+  return nodeNamed(yield* listNodes(env, `Reading node ${name} failed`), name);
 }
 
 /** `scontrol show partition`: visible partitions, in the controller's order. */

@@ -493,7 +493,7 @@ ctld_registered_with_dbd() {
 }
 
 wait_node() {
-  local deadline=$((SECONDS + WAIT)) started=$SECONDS resumed=
+  local deadline=$((SECONDS + WAIT)) started=$SECONDS resumed= restarted=
   until node_ready; do
     if gone slurmd "$started"; then
       show_log "$LOGD/slurmd.log" "$LOGD/slurmd.out"
@@ -504,6 +504,15 @@ wait_node() {
       log "node $NODE is $(node_state); resuming it"
       SLURM_CONF="$CONF" scontrol update nodename="$NODE" state=resume >&2 || true
       resumed=1
+    fi
+    # A node that missed slurmctld's ping (munged stopped by a fault test) stays "not responding"
+    # ('idle*') until the next ping, SlurmdTimeout/3 = 100 s later; a restarted slurmd registers
+    # at once.
+    if [[ -z "$restarted" && "$(node_state)" =~ ^(idle|mixed|allocated)\*$ ]] && ((SECONDS - started > 5)); then
+      log "node $NODE is $(node_state) (not responding); restarting slurmd so that it registers now"
+      stop_daemons slurmd
+      start_slurmd
+      started=$SECONDS restarted=1
     fi
     ((SECONDS < deadline)) || {
       show_log "$LOGD/slurmd.log" "$LOGD/slurmctld.log"

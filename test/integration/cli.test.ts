@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
+import { once } from 'node:events';
 import { startGateway } from '../support/gateway.js';
+import { availableExecutors } from '../support/executors.js';
 
 const BIN = fileURLToPath(new URL('../../bin/scheduler-rest.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NODE_OPTIONS: '' } });
@@ -16,6 +18,20 @@ describe('scheduler-rest (the binary)', () => {
       const gateway = await startGateway(['--executor=external', '--application=coroutine']);
       expect([await gateway.stop(), gateway.process.signalCode]).toEqual([0, null]);
       expect(gateway.logs.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain('stopped');
+    }
+  });
+
+  // The internal executor ends the process with _exit after a stop, which lost a log line still
+  // being written (pino's default destination is asynchronous): "stopped" was missing in 7 of 32
+  // stops measured by hand. Lines are now written as they are logged.
+  (availableExecutors().includes('internal') ? it : it.skip)('logs its last line before the internal executor ends the process', async () => {
+    for (let i = 0; i < 8; i++) {
+      const gateway = await startGateway(['--executor=internal', '--application=thread', '--parallel=2']);
+      await fetch(`${gateway.url}/v1/nodes`);
+      const closed = once(gateway.process, 'close'); // every line read, not only the exit seen
+      expect(await gateway.stop()).toBe(0);
+      await closed;
+      expect(gateway.logs.map((l) => (JSON.parse(l) as { msg: string }).msg).slice(-2)).toEqual(['stopping: finishing in-flight requests, answering new ones 503', 'stopped']);
     }
   });
 

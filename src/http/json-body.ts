@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import etag from 'etag';
+import { tagsAnswersTo } from './serving.js';
 
 /** Serialised bodies, and their strong ETags, by the result object they were made from. */
 const bodies = new WeakMap<object, { bytes: Buffer; tag?: string }>();
@@ -21,5 +22,5 @@ export function jsonBody<T extends object>(ctx: Context, result: T, shape: (resu
   }
   ctx.body = body.bytes;
   ctx.type = 'application/json';
-  if (ctx.method === 'GET' || ctx.method === 'HEAD') ctx.response.etag = body.tag ??= etag(body.bytes);
+  if (tagsAnswersTo(ctx.method)) ctx.response.etag = body.tag ??= etag(body.bytes);
 }

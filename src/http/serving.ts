@@ -140,14 +140,20 @@ export function cacheControl(auth: AuthMode): Middleware {
 }
 
 /**
- * A strong ETag from the bytes of every 2xx body of a GET or HEAD (streams excepted: job output), and 304 with no
- * body when If-None-Match names it. Inside compression: the tag is that of the JSON, whatever the
- * content coding (`Vary: Accept-Encoding` is set by koa-compress).
+ * Whether an answer to this method gets an ETag: only a GET (or HEAD) answer can be revalidated,
+ * and hashing the body of a submission or a cancel would cost every write a digest no client uses.
+ */
+export function tagsAnswersTo(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
+}
+
+/**
+ * A strong ETag from the bytes of every 2xx body of a GET or HEAD (streams excepted: job output),
+ * and 304 with no body when If-None-Match names it. Inside compression: the tag is that of the
+ * JSON, whatever the content coding (`Vary: Accept-Encoding` is set by koa-compress).
  */
 export function conditionalGet(): Middleware[] {
   const tag = etag() as unknown as Middleware;
-  // Only a GET (or HEAD) answer can be revalidated: hashing the body of a submission or a cancel
-  // would cost every write a digest that no client can use.
-  const readsOnly: Middleware = (ctx, next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? tag(ctx, next) : next());
+  const readsOnly: Middleware = (ctx, next) => (tagsAnswersTo(ctx.method) ? tag(ctx, next) : next());
   return [conditional() as unknown as Middleware, readsOnly];
 }

@@ -5,10 +5,11 @@ import { DispatcherLayer, type CommandDispatcher } from './dispatcher.js';
 import type { DispatchObserver } from './observer.js';
 import { nodeNamed } from '../slurm/resources.js';
 
-/** Distinct (caller, filter) lists kept (each up to the whole table); the least recently used goes first. */
+/**
+ * Lists kept per map (job lists by caller and filter, node lists by caller; each up to the whole
+ * table); the least recently used goes first.
+ */
 const MAX_ENTRIES = 16;
-/** Distinct callers' node lists kept; the least recently used goes first. */
-const MAX_NODE_ENTRIES = 16;
 /**
  * How long a kept node list may be answered as "unchanged": slurmd's own measurements (CPU load,
  * free memory) reach slurmctld with its pings, and nothing here relies on those marking the node
@@ -66,7 +67,6 @@ export class ValidatedLists extends DispatcherLayer {
     this.#observer = observer;
   }
 
-
   dispatch<C extends SchedulerCommand>(command: C, ctx: RequestContext): Promise<ResultOf<C>> {
     if (command.kind === 'jobs.list') return this.#list(command.filter, ctx) as Promise<ResultOf<C>>;
     if (command.kind === 'nodes.list') return this.#listNodes(ctx) as Promise<ResultOf<C>>;
@@ -84,7 +84,7 @@ export class ValidatedLists extends DispatcherLayer {
     const answer = await this.inner.dispatch({ kind: 'nodes.list.since', since }, ctx);
     if (answer.nodes === null) {
       if (!usable) throw new Error('nodes.list.since answered "unchanged" to a load without a previous answer');
-      this.#keepNodes(key, usable);
+      keep(this.#nodes, key, usable);
       this.#observer?.revalidated('unchanged', 'nodes');
       return usable.nodes;
     }
@@ -94,16 +94,10 @@ export class ValidatedLists extends DispatcherLayer {
       const current = this.#nodes.get(key);
       // Two loads may overlap: keep the newer one.
       if (!current || (partitions >= current.lastUpdate.partitions && nodes >= current.lastUpdate.nodes)) {
-        this.#keepNodes(key, { lastUpdate: answer.last_update, loadedAt, nodes: answer.nodes });
+        keep(this.#nodes, key, { lastUpdate: answer.last_update, loadedAt, nodes: answer.nodes });
       }
     }
     return answer.nodes;
-  }
-
-  #keepNodes(key: string, entry: NodeEntry): void {
-    this.#nodes.delete(key);
-    this.#nodes.set(key, entry);
-    if (this.#nodes.size > MAX_NODE_ENTRIES) this.#nodes.delete(this.#nodes.keys().next().value!);
   }
 
   async #list(filter: JobFilter, ctx: RequestContext): Promise<Job[]> {
@@ -114,7 +108,7 @@ export class ValidatedLists extends DispatcherLayer {
     if (answer.jobs === null) {
       // Unchanged since usable's load: its answer is the current one, unless time moved a field.
       if (!usable) throw new Error('jobs.list.since answered "unchanged" to a load without a previous answer');
-      if (this.#fresh(usable)) { this.#touch(key, usable); this.#observer?.revalidated('unchanged', 'jobs'); return usable.jobs; }
+      if (this.#fresh(usable)) { keep(this.#entries, key, usable); this.#observer?.revalidated('unchanged', 'jobs'); return usable.jobs; }
       this.#entries.delete(key);
       return this.#list(filter, ctx);
     }
@@ -123,7 +117,7 @@ export class ValidatedLists extends DispatcherLayer {
       const current = this.#entries.get(key);
       // Two loads may overlap: keep the newer one (equal: either is right, see above).
       if (!current || answer.last_update >= current.lastUpdate) {
-        this.#touch(key, { lastUpdate: answer.last_update, validUntil: answer.valid_until, jobs: answer.jobs });
+        keep(this.#entries, key, { lastUpdate: answer.last_update, validUntil: answer.valid_until, jobs: answer.jobs });
       }
     }
     return answer.jobs;
@@ -132,10 +126,11 @@ export class ValidatedLists extends DispatcherLayer {
   #fresh(entry: Entry): boolean {
     return entry.validUntil === null || this.#now() / 1000 < entry.validUntil;
   }
+}
 
-  #touch(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
-  }
+/** Keeps `entry` as the most recently used of `entries`, dropping the least recently used past MAX_ENTRIES. */
+function keep<E>(entries: Map<string, E>, key: string, entry: E): void {
+  entries.delete(key);
+  entries.set(key, entry);
+  if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
 }

@@ -3,7 +3,9 @@
  * read.ts would serve, opened with the same checks (owner, no link, regular file, the job user's,
  * readable by the caller), then read again whenever it grows, as Server-Sent Events: `output`
  * ({ offset, content }, its id the offset after it, so Last-Event-ID resumes) and, once the job
- * has ended and the file is read to its end, `eof` ({ offset }). The file is the buffer: nothing is
+ * has ended and the file is read to its end, `eof` ({ offset }). A file that shrinks was truncated
+ * (a requeued job starts it again, or the job rewrote it): `truncated` ({ size }), then the file
+ * again from its beginning. The file is the buffer: nothing is
  * read while the client has not taken what was sent, and a client that takes nothing for
  * `stallMs` is dropped.
  */
@@ -35,7 +37,7 @@ export interface FollowOptions {
   onStall?(): void;
 }
 
-/** The output file, opened for its owner; null when it does not exist yet (the job has not started). */
+/** The output file, opened for its owner; null when it does not exist yet, or is still an earlier job's (the job has not started, or not opened it yet). */
 export async function openForFollow(job: Job, stream: OutputStream, reader: Reader): Promise<FileHandle | null> {
   try {
     return (await openJobOutput(job, stream, reader)).handle;
@@ -66,6 +68,8 @@ const frame = (event: string, data: object, id?: number) => `${id === undefined 
 export async function followOutput(job: Job, stream: OutputStream, reader: Reader, first: FileHandle | null, offset: number, sink: FollowSink, options: FollowOptions): Promise<'eof' | 'closed' | 'stalled' | 'error'> {
   let handle = first;
   let at = offset;
+  /** The largest size seen: a file smaller than that was truncated (the job started again, or rewrote it). */
+  let largest = 0;
   const buffer = Buffer.alloc(CHUNK);
   const send = async (text: string): Promise<boolean> => {
     if (sink.write(text)) return true;
@@ -82,6 +86,12 @@ export async function followOutput(job: Job, stream: OutputStream, reader: Reade
       handle ??= await openForFollow(job, stream, reader);
       if (handle) {
         const size = (await handle.stat()).size;
+        if (size < largest) {
+          // tail -F's 'file truncated': what was sent is gone from the file; start again at its beginning.
+          if (!(await send(frame('truncated', { size }, 0)))) return sink.closed ? 'closed' : 'stalled';
+          at = 0;
+        }
+        largest = size;
         while (at < size) {
           const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, size - at), at);
           if (bytesRead === 0) break;

@@ -129,11 +129,33 @@ export async function openJobOutput(job: Job, stream: OutputStream, reader: Read
     if (fileStat.uid !== owner.uid) throw new GatewayError('forbidden', `${path} is not owned by ${job.user}, so it is not the output Slurm wrote for job ${job.job_id}`);
     // A reader other than the gateway's own user is the job's owner (checked above).
     if (reader.user !== gateway.user) await assertCallerMayRead(path, fileStat, owner);
+    const since = writtenSince(job);
+    if (since !== null && fileStat.mtimeMs < since.ms - EARLIER_JOB_SLACK_MS) {
+      throw new GatewayError('output_not_found', `Job ${job.job_id}'s ${stream} file ${path} was last written before the job ${since.what}, so it holds an earlier job's output, not this one's; it becomes this job's when the job opens it`);
+    }
     return { path, handle, stat: fileStat };
   } catch (error) {
     await handle.close();
     throw error;
   }
+}
+
+/**
+ * A file at the job's path that was last written more than this before the job started (or, while
+ * it pends, was submitted) is an earlier job's: a reused `--output` name, or the same job id in an
+ * earlier life of the cluster. slurmstepd opens the file (truncating it, by default) when the job
+ * starts, so a started job's own file is never older than its start. The slack allows for the
+ * clock of the host that wrote the file running behind slurmctld's (Slurm's times are whole
+ * seconds).
+ */
+export const EARLIER_JOB_SLACK_MS = 2_000;
+
+/** The time before which nothing in the file can be the job's own: its start, or its submission while it pends. */
+export function writtenSince(job: Pick<Job, 'state' | 'submit_time' | 'start_time'>): { ms: number; what: 'started' | 'was submitted' } | null {
+  const started = job.state !== 'PENDING' && job.start_time !== null ? Date.parse(job.start_time) : NaN;
+  if (Number.isFinite(started)) return { ms: started, what: 'started' };
+  const submitted = job.submit_time !== null ? Date.parse(job.submit_time) : NaN;
+  return Number.isFinite(submitted) ? { ms: submitted, what: 'was submitted' } : null;
 }
 
 /** What the kernel would decide for `caller`: read on the file, search on every directory above it. */

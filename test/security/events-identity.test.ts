@@ -29,6 +29,7 @@ describe.each(availableExecutors().filter((e) => modes().some((m) => m.executor 
   let gateway: Gateway;
   let dir: string;
   const streams: SseStream[] = [];
+  const submitted: number[] = [];
   beforeAll(async () => {
     ensureAssociations();
     original = readFileSync(conf, 'utf8');
@@ -40,6 +41,8 @@ describe.each(availableExecutors().filter((e) => modes().some((m) => m.executor 
   });
   afterAll(async () => {
     for (const s of streams) s.close();
+    // A failed test must not leave its jobs waiting forever for their go file on the only node.
+    if (submitted.length > 0) execFileSync('scancel', submitted.map(String));
     await gateway?.stop();
     writeFileSync(conf, original);
     execFileSync('scontrol', ['reconfigure']);
@@ -54,8 +57,9 @@ describe.each(availableExecutors().filter((e) => modes().some((m) => m.executor 
   };
   const submit = async (user: string, name: string) => {
     const res = await request(gateway.url).post('/v1/jobs').set(await as(user))
-      .send({ name, script: `#!/bin/bash\necho started\nwhile [ ! -e ${dir}/go-${name} ]; do sleep 0.2; done\necho done\n` });
+      .send({ name, script: `#!/bin/bash\necho started\nwhile [ ! -e ${dir}/go-${name} ]; do [ -d ${dir} ] || exit 3; sleep 0.2; done\necho done\n` });
     expect(res.status).toBe(201);
+    submitted.push(res.body.job_id);
     return res.body.job_id as number;
   };
 

@@ -23,5 +23,6 @@ export const FINISHED = ['COMPLETED', 'CANCELLED', 'FAILED', 'TIMEOUT', 'NODE_FA
 
 /** A job body that prints "started", waits for `<dir>/go-<name>` (the test creates it), prints "done". */
 export function waitingJob(dir: string, name: string) {
-  return { name, working_directory: dir, script: `#!/bin/bash\necho started\nwhile [ ! -e ${dir}/go-${name} ]; do sleep 0.2; done\necho done\n` };
+  // It gives up when the suite's directory is gone, so a suite that failed before its go file does not leave it on the only node.
+  return { name, working_directory: dir, script: `#!/bin/bash\necho started\nwhile [ ! -e ${dir}/go-${name} ]; do [ -d ${dir} ] || exit 3; sleep 0.2; done\necho done\n` };
 }

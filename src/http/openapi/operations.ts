@@ -70,7 +70,7 @@ export const QUERY_DOCS: Record<string, string> = {
   cursor: 'A next cursor from the previous page; send the same filters with it.',
   offset: 'First byte of the file to read.',
   types: 'Comma-separated event types (default: all; `reset` is always sent).',
-  follow: '`true`: stream the file as Server-Sent Events (`output` { offset, content }, then `eof` { offset } once the job has ended and all is read) from `offset`; `Last-Event-ID` (an offset) resumes. `limit` does not apply.',
+  follow: '`true`: stream the file as Server-Sent Events (`output` { offset, content }, then `eof` { offset } once the job has ended and all is read; `truncated` { size } when the file shrank, then the file again from its beginning) from `offset`; `Last-Event-ID` (an offset) resumes. `limit` does not apply.',
   signal: 'Send this signal (name such as USR1, SIGTERM, or number 1-64) instead of cancelling.',
 };
 

@@ -164,7 +164,7 @@ export const eventStream = z.string().meta({
     + 'GET /v1/events: job.submitted {type,time,job_id,job}; job.state {type,time,job_id,old_state,new_state,reason,job}; job.finished {type,time,job_id,old_state,new_state,exit_code,job}; '
     + 'job.gone {type,time,job_id}; node.state {type,time,name,old_state,new_state,node}; partition.changed {type,time,name,partition}; reset {type,time,reason}. '
     + '`job`, `node`, `partition` are the objects GET /v1/jobs/{id}, /v1/nodes/{name}, /v1/partitions/{name} answer. '
-    + 'Output follow: output {offset,content} (id: the offset after it), eof {offset}, error {code,message}.',
+    + 'Output follow: output {offset,content} (id: the offset after it), truncated {size} (the file shrank: it is sent again from its beginning), eof {offset}, error {code,message}.',
   examples: ['retry: 3000\n\nid: 1764583200123\nevent: job.state\ndata: {"type":"job.state","time":"2026-12-01T10:00:00.000Z","job_id":4242,"old_state":"PENDING","new_state":"RUNNING","reason":"None","job":{}}\n\n'],
 });
 

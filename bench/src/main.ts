@@ -10,7 +10,7 @@ import { renderChart } from './chart.js';
 import { clusterUp, type Cluster } from './cluster.js';
 import { run, sleep } from './exec.js';
 import { describeMachine, loadAverage } from './machine.js';
-import { measure } from './measure.js';
+import { measure, WARMUP_SUBMISSIONS } from './measure.js';
 import { isJwt, label } from './modes.js';
 import { setUpJwt, SERVICE_USER, type JwtSetup } from './jwt.js';
 import { parseOptions, type BenchOptions } from './options.js';
@@ -46,7 +46,7 @@ function describe(r: RunRecord): string {
  * submits over 800 jobs/s here: unbounded, one 10 s run fills a 20,000-job table.
  */
 function submitCap(cluster: Cluster, records: number, runs: number): number {
-  return Math.max(100, Math.floor((cluster.maxJobCount * 0.8 - records) / Math.max(1, runs)));
+  return Math.max(100, Math.floor((cluster.maxJobCount * 0.8 - records) / Math.max(1, runs)) - WARMUP_SUBMISSIONS);
 }
 
 async function bench(options: BenchOptions, cluster: Cluster, state: { running?: Running; slurmrestd?: Slurmrestd; jwt?: JwtSetup }): Promise<BenchResults> {
@@ -112,7 +112,7 @@ async function bench(options: BenchOptions, cluster: Cluster, state: { running?:
         for (const connections of options.connections) {
           let maxRequests: number | undefined;
           if (cap) {
-            await ensureRoom(cluster, cap, 420_000, say);
+            await ensureRoom(cluster, cap + WARMUP_SUBMISSIONS, 420_000, say);
             maxRequests = 2 * connections * Math.max(1, Math.ceil(cap / connections));
           }
           const record = await measure(state.running.target, { cluster, workload, connections, durationS: options.durationS, jobIds, queueName, submitName, ...(maxRequests && { maxRequests }) });

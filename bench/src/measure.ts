@@ -91,8 +91,26 @@ export async function measureLoad(target: Target, cluster: Cluster, requests: Re
   };
 }
 
+/**
+ * Before each measured run, the same requests for up to a second, not measured (submit: at most
+ * {@link WARMUP_SUBMISSIONS} jobs, cancelled). A Node server compiles its request path while it
+ * runs (V8's tiers), where slurmrestd, in C, needs nothing; the submit runs last about a second
+ * (bounded by MaxJobCount), so without this they would measure the compiler as much as the server.
+ */
+export const WARMUP_S = 1;
+export const WARMUP_SUBMISSIONS = 128;
+
+async function warmUp(target: Target, spec: RunSpec): Promise<void> {
+  const tracker = new SubmitTracker();
+  const requests = requestsFor(spec.workload, target.api, spec.jobIds, spec.submitName, tracker);
+  const most = spec.workload === 'submit' ? 2 * spec.connections * Math.max(1, Math.ceil(WARMUP_SUBMISSIONS / spec.connections)) : undefined;
+  await runLoad(target.api.url, requests, spec.connections, WARMUP_S, most);
+  if (tracker.outstanding.size) await cancelIds(spec.cluster, tracker.outstanding);
+}
+
 export async function measure(target: Target, spec: RunSpec): Promise<RunRecord> {
   const { cluster } = spec;
+  await warmUp(target, spec);
   const queue = await countQueue(cluster, spec.queueName);
   const tracker = new SubmitTracker();
   const requests = requestsFor(spec.workload, target.api, spec.jobIds, spec.submitName, tracker);

@@ -119,6 +119,7 @@ async function start(mode: Mode, root: string, cluster: Cluster, parallel: numbe
     const s = await startSlurmrestd(cluster, logDir, 4 * 3600, ['openapi/v0.0.38'], 'slurmrestd-budget.log');
     return { target: { mode: 'slurmrestd', api: slurmrestdApi(s.url, s.headers), pid: s.daemon.pid, withChildren: false }, stop: async () => { await s.daemon.stop(5_000); } };
   }
+  if (mode.kind === 'floor') throw new Error('the floor is measured by the submit workload only');
   const g = await startGateway({ root, cluster, executor: mode.executor, application: mode.application, parallel, logFile: join(logDir, `gateway-${mode.executor}-${mode.application}-budget.log`) });
   return { target: { mode: label(mode), api: gatewayApi(g.url), pid: g.daemon.pid, withChildren: mode.application === 'process' }, stop: async () => { await g.daemon.stop(); } };
 }

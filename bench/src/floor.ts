@@ -9,6 +9,16 @@
  *                                                 delay standing in for Slurm, at 20, 7 and 3 ms
  *   node bench/dist/floor.js --url U --pid P      a running gateway (pid P, at U), the same load
  *        [--token T]                              (with a bearer token under --auth=jwt)
+ *   node bench/dist/floor.js --binding            the least a Koa gateway on libslurm can do: the
+ *        [--token T --uid U --gid G]              bare server above, calling the project's binding
+ *                                                 (callAsync 'submit' with the descriptor the
+ *                                                 gateway sends for this body, then 'kill') instead
+ *                                                 of waiting; no validation, log, metrics or
+ *                                                 dispatch. With --token: requests carry it, and
+ *                                                 the server hands each request's token to libslurm
+ *                                                 (auth/jwt), as slurmrestd and --auth=jwt do; the
+ *                                                 jobs are U:G's, the token's user. `npm run bench
+ *                                                 -- --modes floor+jwt` runs the same server
  *
  * The load is the bench's submit workload (POST a held job, DELETE the id it answered) at 16
  * connections for 5 s after a 1 s warm-up, from autocannon in this process. CPU is utime + stime
@@ -89,10 +99,61 @@ async function bareServer(delayMs: number): Promise<void> {
   });
 }
 
+/** The bare server calling libslurm (the binding, on libuv's pool as coroutine mode does), in a child process. */
+async function bindingServer(jwt: boolean, uid: number, gid: number): Promise<void> {
+  const { default: Koa } = await import('koa');
+  const { Router } = await import('@koa/router');
+  const { koaBody } = await import('koa-body');
+  const { createRequire } = await import('node:module');
+  type Call = (name: string, args: object, token?: string) => Promise<{ job_id: number } | null>;
+  const binding = createRequire(import.meta.url)(fileURLToPath(new URL('../../build/Release/slurm_binding.node', import.meta.url))) as { init(o: { auth: string }): unknown; callAsync: Call };
+  binding.init({ auth: jwt ? 'jwt' : 'none' });
+  const app = new Koa();
+  const router = new Router();
+  // The caller's token, unverified (the floor of the per-request path: the gateway verifies it once per token).
+  const tokenOf = (ctx: { get(name: string): string }) => (jwt ? ctx.get('authorization').slice('Bearer '.length) : undefined);
+  router.post('/v1/jobs', koaBody(), async (ctx) => {
+    const body = ctx.request.body as { script: string; name: string; time_limit: number; partition?: string };
+    // What the gateway's jobDescriptor() sends for this body (a held job: priority 0).
+    const desc = {
+      script: body.script, user_id: uid, group_id: gid, contiguous: 0, mail_type: 0, work_dir: '/tmp', std_in: '/dev/null', std_out: '/dev/null',
+      name: body.name, time_limit: body.time_limit, priority: 0, min_cpus: 1, ...(body.partition && { partition: body.partition }),
+      environment: ['PATH=/usr/local/bin:/usr/bin:/bin', 'SLURM_GET_USER_ENV=1', 'SLURM_PRIO_PROCESS=0', 'SLURM_SUBMIT_DIR=/tmp', 'SLURM_SUBMIT_HOST=localhost'],
+    };
+    const answer = await binding.callAsync('submit', desc, tokenOf(ctx));
+    ctx.status = 201;
+    ctx.body = { job_id: answer!.job_id };
+  });
+  router.delete('/v1/jobs/:id', async (ctx) => {
+    await binding.callAsync('kill', { job_id: ctx.params.id, signal: 9, flags: 0 }, tokenOf(ctx));
+    ctx.status = 202;
+    ctx.body = { id: Number(ctx.params.id), action: 'cancel' };
+  });
+  app.use(router.routes());
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+  });
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const value = (name: string) => { const i = args.indexOf(name); return i < 0 ? undefined : args[i + 1]; };
   if (value('--serve')) return bareServer(Number(value('--serve')));
+  if (args.includes('--serve-binding')) return bindingServer(args.includes('--jwt'), Number(value('--uid') ?? 0), Number(value('--gid') ?? 0));
+  if (args.includes('--binding')) {
+    const token = value('--token');
+    const forward = [...(token ? ['--jwt'] : []), ...['--uid', '--gid'].flatMap((name) => (value(name) !== undefined ? [name, value(name)!] : []))];
+    const child = fork(fileURLToPath(import.meta.url), ['--serve-binding', ...forward], { stdio: 'inherit' });
+    const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+    try {
+      await measure(`http://127.0.0.1:${port}`, child.pid!, `bare Koa calling libslurm (${token ? 'auth/jwt' : 'auth/munge'})`, token);
+    } finally {
+      child.kill();
+      await new Promise<void>((resolve) => execFile('scancel', ['--name=srbench-floor'], () => resolve()));
+    }
+    return;
+  }
   const url = value('--url');
   if (url) {
     try {

@@ -160,6 +160,7 @@ async function benchHistory(options: BenchOptions, cluster: Cluster, state: { ru
         rows.push(...await measureHistory(historyTarget(mode, url, headers, daemon.pid), 'slurmrestd', data, options.historyLimits, options.historyRepetitions, pids, say));
         continue;
       }
+      if (mode.kind === 'floor') throw new Error('the floor is measured by the submit workload only');
       const gateway = await startGateway({
         root: ROOT, cluster, executor: mode.executor, application: mode.application, parallel: options.parallel,
         logFile: join(logDir, `gateway-${mode.executor}-${mode.application}-history.log`),

@@ -16,7 +16,7 @@ export interface BenchOptions {
   modes: Mode[];
   /**
    * The systems each workload measures. With --modes, the same for every workload; without, all
-   * nine for every workload, and DEFAULT_JWT_MODES (internal:thread+jwt, external:coroutine+jwt)
+   * nine for every workload, and DEFAULT_JWT_MODES (internal:thread+jwt, external:coroutine+jwt, floor+jwt)
    * for submit as well.
    */
   modesFor: Record<Workload, Mode[]>;
@@ -142,6 +142,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const jwt = modes?.filter(isJwt) ?? [];
   if (jwt.length && (scale || budget || history || memory)) {
     throw new Error(`Expected no ${jwt.map(label).join(', ')} with --${scale ? 'scale' : budget ? 'budget' : memory ? 'memory' : 'history'}: gateway modes under --auth=jwt are measured by the queue workloads (list, get, submit) only`);
+  }
+  if (modes?.some((m) => m.kind === 'floor') && (scale || budget || history || memory || workloads.some((w) => w !== 'submit'))) {
+    throw new Error('Expected floor and floor+jwt with --workloads submit only: the floor server answers submissions and cancels, nothing else');
   }
   const modesFor = Object.fromEntries(WORKLOADS.map((w) => [w, modes ?? (w === 'submit' ? [...ALL_MODES, ...DEFAULT_JWT_MODES] : ALL_MODES)])) as Record<Workload, Mode[]>;
   return {

@@ -3,7 +3,7 @@
  * analysis around it survives the next `npm run bench`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { JWT_SUFFIX, WORKLOAD_TITLES, type Workload } from './modes.js';
+import { FLOOR, JWT_SUFFIX, WORKLOAD_TITLES, type Workload } from './modes.js';
 import type { HistoryResults, HistoryRow } from './history.js';
 import type { BenchResults, RunRecord } from './results.js';
 import type { TargetCheck } from './targets.js';
@@ -34,7 +34,13 @@ function authNote(results: BenchResults): string {
   const jwt = modes.map((m) => `\`${m}\` (${[...new Set(results.runs.filter((r) => r.mode === m).map((r) => r.workload))].join(', ')})`);
   const none = 'gateway modes without `+jwt` run as root with `--auth=none`: every request acts as root and libslurm authenticates each RPC with auth/munge (munged CPU in the tables)';
   if (!jwt.length) return `${none}; no run was under \`--auth=jwt\` (slurmrestd uses auth/jwt, with root's token).`;
-  return `${none}. Modes ending in \`+jwt\` run under \`--auth=jwt\`: the gateway as the service user schedrest with its own copy of the cluster's jwt_hs256.key, every request carrying alice's token (\`Authorization: Bearer\`, from \`scontrol token username=alice\`), which the gateway verifies and hands to Slurm: the internal executor sends each libslurm RPC with it over auth/jwt (as slurmrestd sends root's), the external executor runs the tools with \`SLURM_JWT\` set to it; no munge credential either way, and submitted jobs are alice's. Runs under \`--auth=jwt\`: ${jwt.join('; ')}.`;
+  return `${none}. Modes ending in \`+jwt\` run under \`--auth=jwt\`: the gateway as the service user schedrest with its own copy of the cluster's jwt_hs256.key, every request carrying alice's token (\`Authorization: Bearer\`, from \`scontrol token username=alice\`), which the gateway verifies and hands to Slurm: the internal executor sends each libslurm RPC with it over auth/jwt (as slurmrestd sends root's), the external executor runs the tools with \`SLURM_JWT\` set to it; no munge credential either way, and submitted jobs are alice's. Runs under \`--auth=jwt\`: ${jwt.join('; ')}.${floorNote(results)}`;
+}
+
+/** What the floor rows are, when there are any. */
+function floorNote(results: BenchResults): string {
+  if (!results.runs.some((r) => r.mode.startsWith(FLOOR))) return '';
+  return ` The \`${FLOOR}\` rows are not the gateway: a bare Koa server (Koa, @koa/router, koa-body) calling the project's binding (\`submit\`, then \`kill\`) with nothing else, as root, libuv's pool sized 64; under \`+jwt\` it hands each request's token, unverified, to libslurm's auth/jwt and the jobs are alice's (bench/src/floor.ts).`;
 }
 
 function runTable(results: BenchResults, workload: Workload, connections: number): string[] {

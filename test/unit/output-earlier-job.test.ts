@@ -67,26 +67,37 @@ describe('an earlier job’s file at the job’s output path', () => {
     events() { return this.frames.map((f) => ({ event: /event: (\S+)/.exec(f)![1], data: JSON.parse(/data: (.*)/.exec(f)![1]!) })); }
   }
 
-  it('follow waits while the file is an earlier job’s, then sends only what the job wrote', async () => {
-    const path = fileWritten('follow.out', 'started\ndone\n', 3_600_000);
-    const j = job(path, {});
-    expect(await openForFollow(j, 'stdout', me)).toBeNull();
+  /**
+   * Follows the job's stdout from `offset` until it ends; before each wait, `look(n)` (n from 1)
+   * changes the file as slurmstepd and the job would, and answers true once the job has ended.
+   */
+  const follow = async (j: Job, offset: number, look: (n: number) => boolean | void) => {
     const sink = new Sink();
     let looks = 0;
     let over = false;
-    const done = followOutput(j, 'stdout', me, null, 0, sink, {
+    const why = await followOutput(j, 'stdout', me, await openForFollow(j, 'stdout', me), offset, sink, {
       intervalMs: 1, stallMs: 1_000,
       ended: () => over,
       wait: async () => {
         looks += 1;
-        // slurmstepd opens the file (truncating it) on the third look, the job writes, then ends.
-        if (looks === 3) writeFileSync(path, 'started\n');
-        if (looks === 5) { appendFileSync(path, 'done\n'); over = true; }
+        if (look(looks)) over = true;
         await new Promise((r) => setTimeout(r, 1));
       },
     });
-    expect(await done).toBe('eof');
-    expect(sink.events()).toEqual([
+    return { why, events: sink.events() };
+  };
+
+  it('follow waits while the file is an earlier job’s, then sends only what the job wrote', async () => {
+    const path = fileWritten('follow.out', 'started\ndone\n', 3_600_000);
+    const j = job(path, {});
+    expect(await openForFollow(j, 'stdout', me)).toBeNull();
+    // slurmstepd opens the file (truncating it) on the third look, the job writes, then ends.
+    const { why, events } = await follow(j, 0, (n) => {
+      if (n === 3) writeFileSync(path, 'started\n');
+      if (n === 5) { appendFileSync(path, 'done\n'); return true; }
+    });
+    expect(why).toBe('eof');
+    expect(events).toEqual([
       { event: 'output', data: { offset: 0, content: 'started\n' } },
       { event: 'output', data: { offset: 8, content: 'done\n' } },
       { event: 'eof', data: { offset: 13 } },
@@ -95,22 +106,12 @@ describe('an earlier job’s file at the job’s output path', () => {
 
   it('a followed file that shrinks is announced as truncated and sent again from its beginning', async () => {
     const path = fileWritten('requeued.out', 'first run\n', 0);
-    const j = job(path, {});
-    const sink = new Sink();
-    let looks = 0;
-    let over = false;
-    const done = followOutput(j, 'stdout', me, await openForFollow(j, 'stdout', me), 0, sink, {
-      intervalMs: 1, stallMs: 1_000,
-      ended: () => over,
-      wait: async () => {
-        looks += 1;
-        if (looks === 2) { truncateSync(path, 0); appendFileSync(path, 'again\n'); }
-        if (looks === 4) over = true;
-        await new Promise((r) => setTimeout(r, 1));
-      },
+    const { why, events } = await follow(job(path, {}), 0, (n) => {
+      if (n === 2) { truncateSync(path, 0); appendFileSync(path, 'again\n'); }
+      return n === 4;
     });
-    expect(await done).toBe('eof');
-    expect(sink.events()).toEqual([
+    expect(why).toBe('eof');
+    expect(events).toEqual([
       { event: 'output', data: { offset: 0, content: 'first run\n' } },
       { event: 'truncated', data: { size: 6 } },
       { event: 'output', data: { offset: 0, content: 'again\n' } },
@@ -120,22 +121,12 @@ describe('an earlier job’s file at the job’s output path', () => {
 
   it('an offset past the end is waited at, not taken for a truncation (the file never was that large)', async () => {
     const path = fileWritten('short.out', 'abc\n', 0);
-    const j = job(path, {});
-    const sink = new Sink();
-    let looks = 0;
-    let over = false;
-    const done = followOutput(j, 'stdout', me, await openForFollow(j, 'stdout', me), 6, sink, {
-      intervalMs: 1, stallMs: 1_000,
-      ended: () => over,
-      wait: async () => {
-        looks += 1;
-        if (looks === 2) appendFileSync(path, 'defgh\n');
-        if (looks === 3) over = true;
-        await new Promise((r) => setTimeout(r, 1));
-      },
+    const { why, events } = await follow(job(path, {}), 6, (n) => {
+      if (n === 2) appendFileSync(path, 'defgh\n');
+      return n === 3;
     });
-    expect(await done).toBe('eof');
-    expect(sink.events()).toEqual([
+    expect(why).toBe('eof');
+    expect(events).toEqual([
       { event: 'output', data: { offset: 6, content: 'fgh\n' } },
       { event: 'eof', data: { offset: 10 } },
     ]);

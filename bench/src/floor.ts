@@ -144,7 +144,8 @@ async function main(): Promise<void> {
   if (args.includes('--binding')) {
     const token = value('--token');
     const forward = [...(token ? ['--jwt'] : []), ...['--uid', '--gid'].flatMap((name) => (value(name) !== undefined ? [name, value(name)!] : []))];
-    const child = fork(fileURLToPath(import.meta.url), ['--serve-binding', ...forward], { stdio: 'inherit' });
+    // libuv's pool sized as the gateway's binary sizes it, as the bench's floor mode does.
+    const child = fork(fileURLToPath(import.meta.url), ['--serve-binding', ...forward], { stdio: 'inherit', env: { ...process.env, UV_THREADPOOL_SIZE: '64' } });
     const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
     try {
       await measure(`http://127.0.0.1:${port}`, child.pid!, `bare Koa calling libslurm (${token ? 'auth/jwt' : 'auth/munge'})`, token);

@@ -13,6 +13,9 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/** States in which a job waits to start (again): its `start_time`, if any, is only a forecast. */
+export const WAITING_STATES: ReadonlySet<string> = new Set<JobState>(['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'SPECIAL_EXIT']);
+
 export interface Job {
   /** Slurm's job id: unique for every array task that has started or been split off. */
   job_id: number;

@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { GatewayError } from '../errors.js';
 import { lookupAccount, lookupGroups, type Account } from '../auth/accounts.js';
-import type { Job } from '../model.js';
+import { WAITING_STATES, type Job } from '../model.js';
 
 export const OUTPUT_STREAMS = ['stdout', 'stderr'] as const;
 export type OutputStream = (typeof OUTPUT_STREAMS)[number];
@@ -142,7 +142,7 @@ export async function openJobOutput(job: Job, stream: OutputStream, reader: Read
 
 /**
  * A file at the job's path that was last written more than this before the job started (or, while
- * it pends, was submitted) is an earlier job's: a reused `--output` name, or the same job id in an
+ * it waits to start, was submitted) is an earlier job's: a reused `--output` name, or the same job id in an
  * earlier life of the cluster. slurmstepd opens the file (truncating it, by default) when the job
  * starts, so a started job's own file is never older than its start. The slack allows for the
  * clock of the host that wrote the file running behind slurmctld's (Slurm's times are whole
@@ -150,9 +150,9 @@ export async function openJobOutput(job: Job, stream: OutputStream, reader: Read
  */
 export const EARLIER_JOB_SLACK_MS = 2_000;
 
-/** The time before which nothing in the file can be the job's own: its start, or its submission while it pends. */
+/** The time before which nothing in the file can be the job's own: its start, or its submission while it waits (a waiting job's start_time is only a forecast). */
 export function writtenSince(job: Pick<Job, 'state' | 'submit_time' | 'start_time'>): { ms: number; what: 'started' | 'was submitted' } | null {
-  const started = job.state !== 'PENDING' && job.start_time !== null ? Date.parse(job.start_time) : NaN;
+  const started = !WAITING_STATES.has(job.state) && job.start_time !== null ? Date.parse(job.start_time) : NaN;
   if (Number.isFinite(started)) return { ms: started, what: 'started' };
   const submitted = job.submit_time !== null ? Date.parse(job.submit_time) : NaN;
   return Number.isFinite(submitted) ? { ms: submitted, what: 'was submitted' } : null;

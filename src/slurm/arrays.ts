@@ -3,11 +3,10 @@
  * accounting, under the array's own id, with the array's overall state. Both executors answer
  * GET /v1/jobs/{array job id} with this. Pure.
  */
-import type { Job } from '../model.js';
+import { WAITING_STATES, type Job } from '../model.js';
 import { inArraySpec } from './job-ids.js';
 
 const ACTIVE = new Set(['RUNNING', 'COMPLETING', 'CONFIGURING', 'SIGNALING', 'STAGE_OUT', 'RESIZING']);
-const WAITING = new Set(['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'SPECIAL_EXIT']);
 /** When every task has ended: the first of these that any task ended in, else COMPLETED. */
 const ENDED_BY_WEIGHT = ['FAILED', 'OUT_OF_MEMORY', 'NODE_FAIL', 'BOOT_FAIL', 'TIMEOUT', 'DEADLINE', 'PREEMPTED', 'CANCELLED', 'REVOKED'];
 
@@ -20,7 +19,7 @@ export function overallState(tasks: Job[]): string {
   const states = new Set(tasks.map((t) => t.state));
   if ([...states].some((s) => ACTIVE.has(s))) return 'RUNNING';
   if (states.has('SUSPENDED')) return 'SUSPENDED';
-  if ([...states].some((s) => WAITING.has(s))) return 'PENDING';
+  if ([...states].some((s) => WAITING_STATES.has(s))) return 'PENDING';
   return ENDED_BY_WEIGHT.find((s) => states.has(s)) ?? (states.size === 1 ? [...states][0]! : 'COMPLETED');
 }
 

@@ -33,9 +33,11 @@ const fileWritten = (name: string, content: string, ago: number) => {
 const refusal = async (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof GatewayError ? [e.code, e.message] : e));
 
 describe('an earlier job’s file at the job’s output path', () => {
-  it('writtenSince: the start of a started job, the submission of a pending one (its start_time is only a forecast), else nothing', () => {
+  it('writtenSince: the start of a started job, the submission of a waiting one (its start_time is only a forecast), else nothing', () => {
     expect(writtenSince({ state: 'RUNNING', submit_time: '2026-12-01T10:00:00Z', start_time: '2026-12-01T10:05:00Z' })).toEqual({ ms: Date.parse('2026-12-01T10:05:00Z'), what: 'started' });
     expect(writtenSince({ state: 'PENDING', submit_time: '2026-12-01T10:00:00Z', start_time: '2027-12-01T10:00:00Z' })).toEqual({ ms: Date.parse('2026-12-01T10:00:00Z'), what: 'was submitted' });
+    // Requeued and waiting again: its start_time is a forecast too.
+    expect(writtenSince({ state: 'REQUEUE_HOLD', submit_time: '2026-12-01T10:00:00Z', start_time: '2027-12-01T10:00:00Z' })).toEqual({ ms: Date.parse('2026-12-01T10:00:00Z'), what: 'was submitted' });
     expect(writtenSince({ state: 'COMPLETED', submit_time: '2026-12-01T10:00:00Z', start_time: null })).toEqual({ ms: Date.parse('2026-12-01T10:00:00Z'), what: 'was submitted' });
     expect(writtenSince({ state: 'RUNNING', submit_time: null, start_time: null })).toBeNull();
   });

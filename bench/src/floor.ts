@@ -81,6 +81,24 @@ async function measure(url: string, pid: number, label: string, token?: string):
   console.log(`${label}: ${run.rps.toFixed(1)} req/s (${run.total} requests, ${run.errors} errors, ${run.non2xx} non-2xx); CPU ms/request: main thread ${per(after.main - before.main)}, other threads ${per(after.others - before.others)}`);
 }
 
+/** Listens on a free loopback port and tells the parent which (the servers run in a child process, whose CPU is measured). */
+function listenAndTell(app: { listen(port: number, host: string, done: () => void): import('node:http').Server }): void {
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+  });
+}
+
+/** Runs this script as a server child with `args`; answers its port once it listens. */
+async function serverChild(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ReturnType<typeof fork>; port: number }> {
+  const child = fork(fileURLToPath(import.meta.url), args, { stdio: 'inherit', env });
+  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  return { child, port };
+}
+
+/** A pair cut by the end of a run leaves its held job: cancel them (only this script's name). */
+const cancelLeftovers = () => new Promise<void>((resolve) => execFile('scancel', ['--name=srbench-floor'], () => resolve()));
+
 /** The bare server, in a child process (its CPU is what is measured). */
 async function bareServer(delayMs: number): Promise<void> {
   const { default: Koa } = await import('koa');
@@ -93,10 +111,7 @@ async function bareServer(delayMs: number): Promise<void> {
   router.post('/v1/jobs', koaBody(), async (ctx) => { await wait(); ctx.status = 201; ctx.body = { job_id: next++ }; });
   router.delete('/v1/jobs/:id', async (ctx) => { await wait(); ctx.status = 202; ctx.body = { job_id: Number(ctx.params.id), state: 'CANCELLED' }; });
   app.use(router.routes());
-  const server = app.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
-  });
+  listenAndTell(app);
 }
 
 /** The bare server calling libslurm (the binding, on libuv's pool as coroutine mode does), in a child process. */
@@ -130,10 +145,7 @@ async function bindingServer(jwt: boolean, uid: number, gid: number): Promise<vo
     ctx.body = { id: Number(ctx.params.id), action: 'cancel' };
   });
   app.use(router.routes());
-  const server = app.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
-  });
+  listenAndTell(app);
 }
 
 async function main(): Promise<void> {
@@ -145,13 +157,12 @@ async function main(): Promise<void> {
     const token = value('--token');
     const forward = [...(token ? ['--jwt'] : []), ...['--uid', '--gid'].flatMap((name) => (value(name) !== undefined ? [name, value(name)!] : []))];
     // libuv's pool sized as the gateway's binary sizes it, as the bench's floor mode does.
-    const child = fork(fileURLToPath(import.meta.url), ['--serve-binding', ...forward], { stdio: 'inherit', env: { ...process.env, UV_THREADPOOL_SIZE: '64' } });
-    const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+    const { child, port } = await serverChild(['--serve-binding', ...forward], { ...process.env, UV_THREADPOOL_SIZE: '64' });
     try {
       await measure(`http://127.0.0.1:${port}`, child.pid!, `bare Koa calling libslurm (${token ? 'auth/jwt' : 'auth/munge'})`, token);
     } finally {
       child.kill();
-      await new Promise<void>((resolve) => execFile('scancel', ['--name=srbench-floor'], () => resolve()));
+      await cancelLeftovers();
     }
     return;
   }
@@ -160,14 +171,12 @@ async function main(): Promise<void> {
     try {
       await measure(url, Number(value('--pid')), `gateway ${url}`, value('--token'));
     } finally {
-      // A pair cut by the end of the run leaves its held job: cancel them (only this script's name).
-      await new Promise<void>((resolve) => execFile('scancel', ['--name=srbench-floor'], () => resolve()));
+      await cancelLeftovers();
     }
     return;
   }
   for (const delayMs of [20, 7, 3]) {
-    const child = fork(fileURLToPath(import.meta.url), ['--serve', String(delayMs)], { stdio: 'inherit' });
-    const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+    const { child, port } = await serverChild(['--serve', String(delayMs)]);
     try {
       await measure(`http://127.0.0.1:${port}`, child.pid!, `bare Koa, answers after ${delayMs} ms`);
     } finally {
